@@ -1,0 +1,76 @@
+# fangpin — the two commands are `make demo` and `make test`; both install what they need.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+FANGPIN := $(BIN)/fangpin
+COUNTY ?= 433124
+HOUSEHOLDS ?= 20000
+SEED ?= 20241
+# PostgreSQL for the second test run; .ci/run sets it. Empty: the PostgreSQL run is skipped, loudly.
+FANGPIN_TEST_POSTGRES_URL ?=
+PYTEST_ARGS ?=
+
+.PHONY: help install demo serve test check test-sqlite test-postgres bench lock clean format
+
+help:
+	@echo "make demo   install, load $(COUNTY)'s regions, generate $(HOUSEHOLDS) households, serve"
+	@echo "make test   install, run every gate (make check) and the tests on SQLite and PostgreSQL"
+	@echo "make check  ruff, mypy, import-linter, manage.py check, makemigrations --check"
+	@echo "make serve  web server and background worker on http://127.0.0.1:8000"
+	@echo "make bench  benchmarks; results in docs/benchmarks.md"
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	@command -v $(PYTHON) >/dev/null || { echo "需要 Python 3.11（$(PYTHON) not found)"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "需要 Node.js 与 npm（npm not found)"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(VENV)/.installed node_modules/.installed
+
+demo: install
+	$(FANGPIN) demo --county $(COUNTY) --households $(HOUSEHOLDS) --seed $(SEED)
+
+serve: install
+	$(FANGPIN) serve
+
+check: install
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/mypy fangpin
+	$(BIN)/lint-imports
+	FANGPIN_MODE=test $(PY) manage.py check --fail-level WARNING
+	FANGPIN_MODE=test $(PY) manage.py makemigrations --check --dry-run
+
+test-sqlite: install
+	FANGPIN_MODE=test DATABASE_URL= $(BIN)/pytest -n 2 $(PYTEST_ARGS)
+
+test-postgres: install
+	@if [ -z "$(FANGPIN_TEST_POSTGRES_URL)" ]; then \
+	  echo "SKIPPED: the PostgreSQL run — FANGPIN_TEST_POSTGRES_URL is not set (.ci/run sets it)"; \
+	else \
+	  echo "== tests on PostgreSQL ($(FANGPIN_TEST_POSTGRES_URL))"; \
+	  FANGPIN_MODE=test DATABASE_URL=$(FANGPIN_TEST_POSTGRES_URL) $(BIN)/pytest -n 2 $(PYTEST_ARGS); \
+	fi
+
+test: check test-sqlite test-postgres
+
+bench: install
+	$(PY) -m benchmarks
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+lock: $(VENV)/.installed
+	$(PY) -m pip freeze --exclude-editable | grep -v '^fangpin' > constraints.txt
+
+clean:
+	rm -rf $(VENV) node_modules var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Core Django app: regions, audit (and later users, roles, region scope, masking)."""

@@ -1,0 +1,104 @@
+"""Regions (统计用区划代码) and the audit log."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class RegionLevel(models.IntegerChoices):
+    PROVINCE = 1, "省级"
+    PREFECTURE = 2, "地级"
+    COUNTY = 3, "县级"
+    TOWNSHIP = 4, "乡级"
+    VILLAGE = 5, "村级"
+
+
+class Region(models.Model):
+    """One statistical division, keyed by its real 12-digit NBS code.
+
+    Codes change yearly: an abolished code keeps its row with ``valid_to`` set, so old records
+    and ID numbers issued under it still resolve. ``valid_from`` is empty when the code was
+    already in force before the first edition we loaded.
+    """
+
+    code = models.CharField("区划代码", max_length=12, primary_key=True)
+    name = models.CharField("名称", max_length=100)
+    level = models.PositiveSmallIntegerField("级别", choices=RegionLevel.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name="上级区划",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        db_index=True,
+    )
+    urban_rural_class = models.CharField("城乡分类代码", max_length=3, blank=True, default="")
+    valid_from = models.DateField("启用日期", null=True, blank=True)
+    valid_to = models.DateField("撤销日期", null=True, blank=True)
+    edition = models.CharField("代码版本", max_length=10, default="")
+
+    class Meta:
+        verbose_name = "行政区划"
+        verbose_name_plural = "行政区划"
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(level__gte=1, level__lte=5), name="region_level_1_to_5"
+            ),
+            models.CheckConstraint(
+                condition=Q(parent__isnull=True, level=1) | Q(parent__isnull=False, level__gt=1),
+                name="region_only_provinces_lack_parent",
+            ),
+            models.CheckConstraint(
+                condition=Q(urban_rural_class="")
+                | Q(urban_rural_class__in=["111", "112", "121", "122", "123", "210", "220"]),
+                name="region_urban_rural_class_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True)
+                | Q(valid_from__isnull=True)
+                | Q(valid_to__gte=models.F("valid_from")),
+                name="region_valid_range_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    @property
+    def is_abolished(self) -> bool:
+        return self.valid_to is not None
+
+
+class AuditEvent(models.Model):
+    """One write, recorded in the same transaction as the write itself. Append-only.
+
+    The hash chain, reveal/export events and the auditor's UI come with the access-and-trust
+    work; this table already receives every write made through a service.
+    """
+
+    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    actor_label = models.CharField("操作人标识", max_length=150, default="")
+    action = models.CharField("动作", max_length=64, db_index=True)
+    object_type = models.CharField("对象类型", max_length=64)
+    object_id = models.CharField("对象标识", max_length=64, db_index=True)
+    changes = models.JSONField("变更内容", default=dict)
+
+    class Meta:
+        verbose_name = "审计记录"
+        verbose_name_plural = "审计记录"
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_type}"

@@ -1,0 +1,1 @@
+"""Registry Django app: households, persons, membership history, finances, conditions."""

@@ -1,0 +1,366 @@
+"""The household registry: fields as in the national system (DOMAIN.md §9.1–9.2, §2.3, §7).
+
+Coded fields hold codes from :mod:`fangpin.codes`; services validate them against the tables.
+Invariants are also database constraints, so a bug or a raw SQL write cannot break them; the
+services raise a friendly :class:`fangpin.registry.errors.RegistryError` first.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+from fangpin.core.models import Region
+from fangpin.income import COMPONENTS, EXPENSE_FIELDS, MEMO_FIELDS, Category, fields_of
+from fangpin.registry.expressions import RoundedQuotient
+
+ACTIVE = "active"
+HEAD = "01"
+DISABLED = "40"
+
+
+class Household(models.Model):
+    household_number = models.CharField("户编号", max_length=32, unique=True)
+    village = models.ForeignKey(
+        Region,
+        verbose_name="所在村",
+        on_delete=models.PROTECT,
+        related_name="households",
+        db_column="village_code",
+    )
+    natural_village = models.CharField("自然村", max_length=100, blank=True, default="")
+    address = models.CharField("住址", max_length=200, blank=True, default="")
+    household_type = models.CharField("户类型", max_length=2)
+    phone = models.CharField("联系电话", max_length=20, blank=True, default="")
+    is_relocated = models.BooleanField("易地扶贫搬迁户", default=False)
+    relocation_mode = models.CharField("安置方式", max_length=1, blank=True, default="")
+    relocation_site = models.CharField("安置点", max_length=200, blank=True, default="")
+    status = models.CharField("户状态", max_length=16, default=ACTIVE)
+    version = models.PositiveIntegerField("版本", default=1)
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "农户"
+        verbose_name_plural = "农户"
+        ordering = ["household_number"]
+        indexes = [models.Index(fields=["village", "status"], name="household_village_status")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["active", "cancelled"]), name="household_status_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(is_relocated=False, relocation_mode="", relocation_site="")
+                | Q(is_relocated=True, relocation_mode__in=["1", "2"]),
+                name="household_relocation_consistent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.household_number
+
+
+class HouseholdStatusChange(models.Model):
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="status_changes"
+    )
+    from_status = models.CharField("原状态", max_length=16, blank=True, default="")
+    to_status = models.CharField("新状态", max_length=16)
+    reason = models.CharField("原因", max_length=200)
+    effective_date = models.DateField("生效日期")
+    recorded_at = models.DateTimeField("记录时间", auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "户状态变更"
+        verbose_name_plural = "户状态变更"
+        ordering = ["household", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.household_id}: {self.from_status or '—'} → {self.to_status}"
+
+
+class Person(models.Model):
+    household = models.ForeignKey(
+        Household, verbose_name="所在户", on_delete=models.PROTECT, related_name="members"
+    )
+    name = models.CharField("姓名", max_length=50)
+    sex = models.CharField("性别", max_length=1)
+    id_type = models.CharField("证件类型", max_length=1, default="1")
+    id_number = models.CharField("证件号码", max_length=20)
+    birth_date = models.DateField("出生日期")
+    relation = models.CharField("与户主关系", max_length=2)
+    ethnicity = models.CharField("民族", max_length=2, default="01")
+    education = models.CharField("文化程度", max_length=2, default="90")
+    student_status = models.CharField("在校生状况", max_length=2, default="00")
+    out_of_school_reason = models.CharField("失辍学原因", max_length=2, blank=True, default="")
+    health = models.CharField("健康状况", max_length=2, default="10")
+    disability_grade = models.CharField("残疾等级", max_length=1, blank=True, default="")
+    disability_category = models.CharField("残疾类别", max_length=1, blank=True, default="")
+    labour_ability = models.CharField("劳动技能", max_length=2, default="10")
+    migrant_work_months = models.PositiveSmallIntegerField("务工时间（月）", default=0)
+    migrant_employer = models.CharField("务工单位", max_length=200, blank=True, default="")
+    phone = models.CharField("联系电话", max_length=20, blank=True, default="")
+    has_resident_medical = models.BooleanField("参加城乡居民基本医疗保险", default=False)
+    has_employee_medical = models.BooleanField("参加职工基本医疗保险", default=False)
+    has_critical_illness = models.BooleanField("参加大病保险", default=False)
+    has_resident_pension = models.BooleanField("参加城乡居民基本养老保险", default=False)
+    has_employee_pension = models.BooleanField("参加职工基本养老保险", default=False)
+    is_dibao = models.BooleanField("享受低保", default=False)
+    is_tekun = models.BooleanField("特困供养", default=False)
+    status = models.CharField("人员状态", max_length=16, default=ACTIVE)
+    death_date = models.DateField("死亡日期", null=True, blank=True)
+    version = models.PositiveIntegerField("版本", default=1)
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "家庭成员"
+        verbose_name_plural = "家庭成员"
+        ordering = ["household", "relation", "birth_date"]
+        indexes = [
+            models.Index(fields=["id_number"], name="person_id_number"),
+            models.Index(fields=["household", "status"], name="person_household_status"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["id_type", "id_number"],
+                condition=Q(status=ACTIVE),
+                name="person_unique_id_among_registered",
+                violation_error_message="该证件号码已被另一名在册人员使用",
+            ),
+            models.UniqueConstraint(
+                fields=["household"],
+                condition=Q(status=ACTIVE, relation=HEAD),
+                name="household_at_most_one_head",
+                violation_error_message="一户只能有一名户主",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["active", "deceased", "moved_out"]),
+                name="person_status_known",
+            ),
+            models.CheckConstraint(
+                condition=(Q(status="deceased") & Q(death_date__isnull=False))
+                | (~Q(status="deceased") & Q(death_date__isnull=True)),
+                name="person_death_date_iff_deceased",
+            ),
+            models.CheckConstraint(
+                condition=Q(migrant_work_months__lte=12), name="person_work_months_max_12"
+            ),
+            models.CheckConstraint(
+                condition=~Q(health=DISABLED) | ~Q(disability_grade=""),
+                name="person_disabled_has_grade",
+            ),
+            models.CheckConstraint(condition=Q(sex__in=["1", "2"]), name="person_sex_known"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MembershipEvent(models.Model):
+    """One change of household membership: the household's history of who belonged, and why."""
+
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="membership_events"
+    )
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="membership_events")
+    event_type = models.CharField("变动类型", max_length=16)
+    event_date = models.DateField("变动日期")
+    related_household = models.ForeignKey(
+        Household,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="关联户",
+    )
+    relation_before = models.CharField("原与户主关系", max_length=2, blank=True, default="")
+    relation_after = models.CharField("现与户主关系", max_length=2, blank=True, default="")
+    note = models.CharField("说明", max_length=200, blank=True, default="")
+    recorded_at = models.DateTimeField("记录时间", auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "成员变动"
+        verbose_name_plural = "成员变动"
+        ordering = ["household", "event_date", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.event_date} {self.event_type} person {self.person_id}"
+
+
+def _money_field(label: str) -> models.DecimalField:  # type: ignore[type-arg]
+    return models.DecimalField(label, max_digits=12, decimal_places=2, default=Decimal(0))
+
+
+def _sum_of(field_names: tuple[str, ...]) -> models.Expression | F:  # type: ignore[type-arg]
+    expr: models.Expression | F = F(field_names[0])  # type: ignore[type-arg]
+    for name in field_names[1:]:
+        expr = expr + F(name)
+    return expr
+
+
+def _net_income_expression() -> models.Expression | F:  # type: ignore[type-arg]
+    # PostgreSQL forbids a generated column referring to another, so each generated column
+    # sums the stored components directly. All of them come from fangpin.income.
+    expr = _sum_of(tuple(c.field for c in COMPONENTS))
+    for name, _label in EXPENSE_FIELDS:
+        expr = expr - F(name)
+    return expr
+
+
+_GENERATED_MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+class HouseholdFinance(models.Model):
+    """One household's income and spending for one year (收支情况).
+
+    Category totals, net income and per-capita net income are generated by the database from
+    the components, using the single definition in :mod:`fangpin.income`.
+    """
+
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="finances")
+    year = models.PositiveSmallIntegerField("年度")
+    household_size = models.PositiveSmallIntegerField("家庭人口")
+    for _component in COMPONENTS:
+        locals()[_component.field] = _money_field(_component.zh)
+    for _name, _label in EXPENSE_FIELDS + MEMO_FIELDS:
+        locals()[_name] = _money_field(_label)
+    del _component, _name, _label
+    wage_income = models.GeneratedField(
+        expression=_sum_of(fields_of(Category.WAGE)),
+        output_field=models.DecimalField(**_GENERATED_MONEY),
+        db_persist=True,
+        verbose_name="工资性收入",
+    )
+    production_income = models.GeneratedField(
+        expression=_sum_of(fields_of(Category.PRODUCTION)),
+        output_field=models.DecimalField(**_GENERATED_MONEY),
+        db_persist=True,
+        verbose_name="生产经营性收入",
+    )
+    property_income = models.GeneratedField(
+        expression=_sum_of(fields_of(Category.PROPERTY)),
+        output_field=models.DecimalField(**_GENERATED_MONEY),
+        db_persist=True,
+        verbose_name="财产性收入",
+    )
+    transfer_income = models.GeneratedField(
+        expression=_sum_of(fields_of(Category.TRANSFER)),
+        output_field=models.DecimalField(**_GENERATED_MONEY),
+        db_persist=True,
+        verbose_name="转移性收入",
+    )
+    net_income = models.GeneratedField(
+        expression=_net_income_expression(),
+        output_field=models.DecimalField(**_GENERATED_MONEY),
+        db_persist=True,
+        verbose_name="家庭纯收入",
+    )
+    per_capita_net_income = models.GeneratedField(
+        expression=RoundedQuotient(_net_income_expression(), F("household_size")),
+        output_field=models.DecimalField(**_GENERATED_MONEY),
+        db_persist=True,
+        verbose_name="家庭人均纯收入",
+    )
+    version = models.PositiveIntegerField("版本", default=1)
+    recorded_at = models.DateTimeField("记录时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "家庭收支"
+        verbose_name_plural = "家庭收支"
+        ordering = ["household", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["household", "year"], name="finance_one_per_year"),
+            models.CheckConstraint(
+                condition=Q(household_size__gte=1), name="finance_household_size_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=2010, year__lte=2100), name="finance_year_plausible"
+            ),
+            *[
+                models.CheckConstraint(
+                    condition=Q(**{f"{name}__gte": 0}), name=f"finance_{name}_not_negative"
+                )
+                for name in [c.field for c in COMPONENTS]
+                + [n for n, _ in EXPENSE_FIELDS + MEMO_FIELDS]
+            ],
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household_id} {self.year}"
+
+
+class HouseholdCondition(models.Model):
+    """The household checklist at one assessment: 两不愁三保障 and safe drinking water (§7).
+
+    Rows are appended, never overwritten: the latest by ``assessed_on`` is the current state.
+    The four water results are computed by :mod:`fangpin.conditions` from the measurements.
+    """
+
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="conditions")
+    assessed_on = models.DateField("核查日期")
+    food_secure = models.BooleanField("不愁吃", default=True)
+    clothing_secure = models.BooleanField("不愁穿", default=True)
+    housing_grade = models.CharField("住房安全等级", max_length=1)
+    housing_assessor = models.CharField("鉴定单位", max_length=100, blank=True, default="")
+    housing_assessed_on = models.DateField("鉴定日期", null=True, blank=True)
+    water_source = models.CharField("饮用水来源", max_length=1, default="1")
+    water_area_type = models.CharField("水资源条件", max_length=5, default="rich")
+    water_litres_per_person_day = models.PositiveSmallIntegerField("人均日供水量（升）")
+    water_quality_tested = models.BooleanField("水质经检测合格", default=False)
+    water_quality_simple_check_ok = models.BooleanField("水质简易检查合格", default=False)
+    water_is_piped = models.BooleanField("自来水入户", default=False)
+    water_trip_minutes = models.PositiveSmallIntegerField("单次取水往返时间（分钟）", null=True)
+    water_horizontal_m = models.PositiveIntegerField("取水水平距离（米）", null=True)
+    water_vertical_m = models.PositiveIntegerField("取水垂直高差（米）", null=True)
+    water_cut_days_per_year = models.PositiveSmallIntegerField("年停水或缺水天数", default=0)
+    water_quantity_ok = models.BooleanField("水量达标")
+    water_quality_ok = models.BooleanField("水质达标")
+    water_convenience_ok = models.BooleanField("用水方便程度达标")
+    water_reliability_ok = models.BooleanField("供水保证率达标")
+    recorded_at = models.DateTimeField("记录时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "两不愁三保障及饮水安全"
+        verbose_name_plural = "两不愁三保障及饮水安全"
+        ordering = ["household", "-assessed_on"]
+        get_latest_by = "assessed_on"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household", "assessed_on"], name="condition_one_per_day"
+            ),
+            models.CheckConstraint(
+                condition=Q(housing_grade__in=["A", "B", "C", "D"]),
+                name="condition_housing_grade_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(water_cut_days_per_year__lte=366),
+                name="condition_water_cut_days_max_366",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household_id} {self.assessed_on}"
+
+    @property
+    def housing_safe(self) -> bool:
+        return self.housing_grade in ("A", "B")
+
+    @property
+    def water_safe(self) -> bool:
+        return (
+            self.water_quantity_ok
+            and self.water_quality_ok
+            and self.water_convenience_ok
+            and self.water_reliability_ok
+        )
