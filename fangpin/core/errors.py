@@ -1,0 +1,34 @@
+"""Domain errors of the core app: a stable machine-readable ``code`` and a Chinese ``message``.
+
+Services raise these before touching the database, so callers (the CLI, views, the API) can show
+the message and branch on the code. Never change a code that has shipped.
+"""
+
+from __future__ import annotations
+
+__all__ = ["RegionError"]
+
+
+class RegionError(ValueError):
+    """A region load or lookup the core refuses. ``str(exc)`` is the Chinese message.
+
+    Codes: ``source`` (missing source files), ``malformed`` (a bad row or header in a source
+    file; the message names the file and line), ``under`` (bad or unknown scope code),
+    ``edition`` (not a 4-digit year).
+    """
+
+    code: str
+    message: str
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # The default reduction would call RegionError(message) and fail on unpickling
+        # (task queues pickle exceptions).
+        return (type(self), (self.code, self.message))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(code={self.code!r}, message={self.message!r})"
