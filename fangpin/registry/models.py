@@ -8,6 +8,7 @@ services raise a friendly :class:`fangpin.registry.errors.RegistryError` first.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -15,7 +16,7 @@ from django.db.models import F, Q
 
 from fangpin.core.models import Region
 from fangpin.income import COMPONENTS, EXPENSE_FIELDS, MEMO_FIELDS, Category, fields_of
-from fangpin.registry.expressions import RoundedQuotient
+from fangpin.registry.expressions import RoundedMoney, RoundedQuotient
 
 ACTIVE = "active"
 HEAD = "01"
@@ -156,6 +157,19 @@ class Person(models.Model):
                 condition=~Q(health=DISABLED) | ~Q(disability_grade=""),
                 name="person_disabled_has_grade",
             ),
+            models.CheckConstraint(
+                condition=Q(health=DISABLED) | Q(disability_grade=""),
+                name="person_grade_only_when_disabled",
+            ),
+            models.CheckConstraint(
+                condition=Q(disability_grade="", disability_category="")
+                | (~Q(disability_grade="") & ~Q(disability_category="")),
+                name="person_disability_category_with_grade",
+            ),
+            models.CheckConstraint(
+                condition=Q(death_date__isnull=True) | Q(death_date__gte=F("birth_date")),
+                name="person_death_not_before_birth",
+            ),
             models.CheckConstraint(condition=Q(sex__in=["1", "2"]), name="person_sex_known"),
         ]
 
@@ -201,14 +215,26 @@ def _money_field(label: str) -> models.DecimalField:  # type: ignore[type-arg]
     return models.DecimalField(label, max_digits=12, decimal_places=2, default=Decimal(0))
 
 
-def _sum_of(field_names: tuple[str, ...]) -> models.Expression | F:  # type: ignore[type-arg]
-    expr: models.Expression | F = F(field_names[0])  # type: ignore[type-arg]
-    for name in field_names[1:]:
-        expr = expr + F(name)
+def _sum_of(field_names: tuple[str, ...]) -> models.Expression:
+    """``F(a) + F(b) + …`` as a balanced tree; every caller passes at least two fields.
+
+    A left-deep chain of 21 terms nests too deeply for SQLite's parser ("parser stack
+    overflow" on SQLite < 3.46, where Django wraps each decimal operation in a CAST); a
+    balanced tree nests only log2(n) levels.
+    """
+    if len(field_names) < 2:
+        raise ValueError("_sum_of needs at least two fields")
+    terms: list[Any] = [F(name) for name in field_names]
+    while len(terms) > 1:
+        paired = [terms[i] + terms[i + 1] for i in range(0, len(terms) - 1, 2)]
+        if len(terms) % 2:
+            paired.append(terms[-1])
+        terms = paired
+    expr: models.Expression = terms[0]
     return expr
 
 
-def _net_income_expression() -> models.Expression | F:  # type: ignore[type-arg]
+def _net_income_expression() -> models.Expression:
     # PostgreSQL forbids a generated column referring to another, so each generated column
     # sums the stored components directly. All of them come from fangpin.income.
     expr = _sum_of(tuple(c.field for c in COMPONENTS))
@@ -217,7 +243,8 @@ def _net_income_expression() -> models.Expression | F:  # type: ignore[type-arg]
     return expr
 
 
-_GENERATED_MONEY = {"max_digits": 14, "decimal_places": 2}
+def _generated_money() -> models.DecimalField:  # type: ignore[type-arg]
+    return models.DecimalField(max_digits=14, decimal_places=2)
 
 
 class HouseholdFinance(models.Model):
@@ -236,38 +263,38 @@ class HouseholdFinance(models.Model):
         locals()[_name] = _money_field(_label)
     del _component, _name, _label
     wage_income = models.GeneratedField(
-        expression=_sum_of(fields_of(Category.WAGE)),
-        output_field=models.DecimalField(**_GENERATED_MONEY),
+        expression=RoundedMoney(_sum_of(fields_of(Category.WAGE))),
+        output_field=_generated_money(),
         db_persist=True,
         verbose_name="工资性收入",
     )
     production_income = models.GeneratedField(
-        expression=_sum_of(fields_of(Category.PRODUCTION)),
-        output_field=models.DecimalField(**_GENERATED_MONEY),
+        expression=RoundedMoney(_sum_of(fields_of(Category.PRODUCTION))),
+        output_field=_generated_money(),
         db_persist=True,
         verbose_name="生产经营性收入",
     )
     property_income = models.GeneratedField(
-        expression=_sum_of(fields_of(Category.PROPERTY)),
-        output_field=models.DecimalField(**_GENERATED_MONEY),
+        expression=RoundedMoney(_sum_of(fields_of(Category.PROPERTY))),
+        output_field=_generated_money(),
         db_persist=True,
         verbose_name="财产性收入",
     )
     transfer_income = models.GeneratedField(
-        expression=_sum_of(fields_of(Category.TRANSFER)),
-        output_field=models.DecimalField(**_GENERATED_MONEY),
+        expression=RoundedMoney(_sum_of(fields_of(Category.TRANSFER))),
+        output_field=_generated_money(),
         db_persist=True,
         verbose_name="转移性收入",
     )
     net_income = models.GeneratedField(
-        expression=_net_income_expression(),
-        output_field=models.DecimalField(**_GENERATED_MONEY),
+        expression=RoundedMoney(_net_income_expression()),
+        output_field=_generated_money(),
         db_persist=True,
         verbose_name="家庭纯收入",
     )
     per_capita_net_income = models.GeneratedField(
         expression=RoundedQuotient(_net_income_expression(), F("household_size")),
-        output_field=models.DecimalField(**_GENERATED_MONEY),
+        output_field=_generated_money(),
         db_persist=True,
         verbose_name="家庭人均纯收入",
     )
@@ -346,6 +373,10 @@ class HouseholdCondition(models.Model):
             models.CheckConstraint(
                 condition=Q(water_cut_days_per_year__lte=366),
                 name="condition_water_cut_days_max_366",
+            ),
+            models.CheckConstraint(
+                condition=~Q(housing_assessor="") & Q(housing_assessed_on__isnull=False),
+                name="condition_housing_grade_assessed",
             ),
         ]
 

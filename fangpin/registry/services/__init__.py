@@ -1,0 +1,37 @@
+"""Registry services: every write to households, persons, finances and conditions.
+
+Each function is keyword-only, takes the acting user as ``actor``, runs in one transaction and
+writes its audit events in that transaction. Updates take ``expected_version`` and raise
+:class:`~fangpin.registry.errors.StaleVersionError` when the row changed meanwhile.
+"""
+
+from fangpin.registry.services.finance import condition_record, finance_upsert
+from fangpin.registry.services.households import (
+    household_cancel,
+    household_change_head,
+    household_create,
+    household_split,
+    household_update,
+)
+from fangpin.registry.services.membership import (
+    person_add,
+    person_correct_id,
+    person_move_out,
+    person_record_death,
+    person_update,
+)
+
+__all__ = [
+    "condition_record",
+    "finance_upsert",
+    "household_cancel",
+    "household_change_head",
+    "household_create",
+    "household_split",
+    "household_update",
+    "person_add",
+    "person_correct_id",
+    "person_move_out",
+    "person_record_death",
+    "person_update",
+]
