@@ -41,7 +41,9 @@ class RoundedQuotient(models.Func):
     def __init__(self, numerator: Any, denominator: Any) -> None:
         super().__init__(numerator, denominator, output_field=_money())
 
-    def as_sql(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
+    def as_sql(  # type: ignore[override]  # takes no function/template: the SQL is fixed
+        self, compiler: Any, connection: Any, **extra_context: Any
+    ) -> Any:
         num, num_params = compiler.compile(self.source_expressions[0])
         den, den_params = compiler.compile(self.source_expressions[1])
         return f"ROUND(CAST({num} AS NUMERIC) / {den}, 2)", (*num_params, *den_params)
