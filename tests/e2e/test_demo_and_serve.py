@@ -1,0 +1,159 @@
+"""`fangpin demo --no-serve` then `fangpin serve`, as real processes, the way a newcomer runs them.
+
+The demo builds a fresh SQLite registry (that is what it is for), so these run in the SQLite
+pass only.
+"""
+
+from __future__ import annotations
+
+import http.cookiejar
+import os
+import re
+import signal
+import socket
+import sqlite3
+import stat
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from tests.conftest_regions import REGION_FIXTURE_DIR
+
+FANGPIN = Path(sys.executable).parent / "fangpin"
+
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "sqlite",
+    reason="the demo always builds a fresh SQLite database; covered by the SQLite pass",
+)
+
+
+def demo_env(var_dir: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update(
+        FANGPIN_MODE="demo",
+        FANGPIN_VAR_DIR=str(var_dir),
+        FANGPIN_REGIONS_DIR=str(REGION_FIXTURE_DIR),
+    )
+    return env
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    var_dir = tmp_path_factory.mktemp("demo-var")
+    done = subprocess.run(
+        [str(FANGPIN), "demo", "--households", "300", "--seed", "5", "--no-serve"],
+        env=demo_env(var_dir),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return var_dir, done.stdout
+
+
+def test_demo_builds_the_registry_and_prints_logins(demo: tuple[Path, str]) -> None:
+    var_dir, output = demo
+    database = var_dir / "fangpin.sqlite3"
+    with sqlite3.connect(database) as db:
+        households = db.execute("select count(*) from registry_household").fetchone()[0]
+        heads = db.execute(
+            "select count(*) from registry_person where relation = '01' and status = 'active'"
+        ).fetchone()[0]
+        villages = db.execute(
+            "select count(*) from core_region where level = 5 and code like '433124%'"
+        ).fetchone()[0]
+        users = {row[0] for row in db.execute("select username from auth_user")}
+    assert households == heads == 300
+    assert villages == 228
+    assert users == {
+        "demo_admin",
+        "county_433124",
+        "township_433124102",
+        "village_433124102200",
+        "auditor_433124",
+    }
+    logins = (var_dir / "demo-logins.txt").read_text("utf-8").splitlines()
+    assert len(logins) == 5
+    assert stat.S_IMODE((var_dir / "demo-logins.txt").stat().st_mode) == 0o600
+    for line in logins:
+        username, password, _ = line.split("\t")
+        assert f"{username}  {password}" in output.replace(" " * 3, "  ") or password in output
+    assert "月度筛查" in output  # the screening step says visibly that it is not there yet
+    assert (var_dir / "synth" / "433124-5" / "feeds").is_dir()
+
+
+def _login(base: str, username: str, password: str) -> urllib.request.OpenerDirector:
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    page = opener.open(f"{base}/admin/login/").read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    assert token is not None
+    form = urllib.parse.urlencode(
+        {
+            "csrfmiddlewaretoken": token.group(1),
+            "username": username,
+            "password": password,
+            "next": "/admin/",
+        }
+    ).encode()
+    request = urllib.request.Request(
+        f"{base}/admin/login/?next=/admin/", data=form, headers={"Referer": f"{base}/admin/login/"}
+    )
+    opener.open(request).read()
+    return opener
+
+
+def test_serve_starts_web_and_worker_and_stops_cleanly(demo: tuple[Path, str]) -> None:
+    var_dir, _ = demo
+    port = free_port()
+    process = subprocess.Popen(
+        [str(FANGPIN), "serve", "--port", str(port)],
+        env=demo_env(var_dir),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/admin/login/", timeout=2) as response:
+                    assert response.status == 200
+                    break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise
+                time.sleep(0.5)
+        children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+        assert len(children) == 1
+        worker_cmdline = Path(f"/proc/{children[0]}/cmdline").read_bytes().replace(b"\0", b" ")
+        assert b"db_worker" in worker_cmdline
+
+        username, password, _ = (
+            (var_dir / "demo-logins.txt").read_text("utf-8").splitlines()[1].split("\t")
+        )
+        opener = _login(base, username, password)
+        page = opener.open(f"{base}/admin/registry/household/").read().decode()
+        assert "农户" in page
+        assert "433124" in page
+        # Static assets are served by the app itself.
+        css = opener.open(f"{base}/static/admin/css/base.css")
+        assert css.status == 200
+    finally:
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=30)
+    assert process.returncode == 0, output
+    assert "已停止" in output

@@ -1,0 +1,65 @@
+"""DATABASE_URL and environment parsing in fangpin.settings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from fangpin.settings import BASE_DIR, SettingsError, _env_bool, parse_database_url
+
+
+def test_sqlite_absolute_path_gets_wal_full_sync_immediate_and_busy_timeout() -> None:
+    db = parse_database_url("sqlite:////srv/fangpin/db.sqlite3", var_dir=Path("/tmp"))
+    assert db["ENGINE"] == "django.db.backends.sqlite3"
+    assert db["NAME"] == Path("/srv/fangpin/db.sqlite3")
+    options = db["OPTIONS"]
+    assert isinstance(options, dict)
+    assert options["transaction_mode"] == "IMMEDIATE"
+    assert options["timeout"] == 20
+    assert "PRAGMA journal_mode=WAL;" in options["init_command"]
+    assert "PRAGMA synchronous=FULL;" in options["init_command"]
+    assert "PRAGMA foreign_keys=ON;" in options["init_command"]
+
+
+def test_sqlite_relative_path_is_relative_to_the_project() -> None:
+    db = parse_database_url("sqlite:///var/x.sqlite3", var_dir=Path("/tmp"))
+    assert db["NAME"] == BASE_DIR / "var" / "x.sqlite3"
+
+
+def test_postgres_url_is_split_into_parts() -> None:
+    db = parse_database_url(
+        "postgres://fp:s%40cret@db.internal:5433/fangpin?sslmode=require", var_dir=Path("/tmp")
+    )
+    assert db["ENGINE"] == "django.db.backends.postgresql"
+    assert (db["NAME"], db["USER"], db["PASSWORD"], db["HOST"], db["PORT"]) == (
+        "fangpin",
+        "fp",
+        "s@cret",
+        "db.internal",
+        "5433",
+    )
+    assert db["OPTIONS"] == {"sslmode": "require"}
+
+
+@pytest.mark.parametrize(
+    ("url", "fragment"),
+    [("mysql://root@localhost/x", "mysql"), ("postgres://u@h:5432/", "must name a database")],
+)
+def test_unsupported_or_incomplete_urls_are_refused(url: str, fragment: str) -> None:
+    with pytest.raises(SettingsError) as caught:
+        parse_database_url(url, var_dir=Path("/tmp"))
+    assert fragment in str(caught.value)
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("1", True), ("off", False), ("", True)])
+def test_booleans_parse_strictly(monkeypatch: pytest.MonkeyPatch, raw: str, expected: bool) -> None:
+    monkeypatch.setenv("FANGPIN_X", raw)
+    assert _env_bool("FANGPIN_X", True) is expected
+
+
+def test_a_malformed_boolean_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FANGPIN_DEBUG", "maybe")
+    with pytest.raises(SettingsError) as caught:
+        _env_bool("FANGPIN_DEBUG", False)
+    assert "FANGPIN_DEBUG" in str(caught.value)
