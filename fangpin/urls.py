@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import path
+from django.urls import include, path
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -17,4 +17,5 @@ admin.site.index_title = "户籍登记（临时管理界面）"
 urlpatterns = [
     path("", home, name="home"),
     path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),  # POST /i18n/setlang/ language=en|zh-hans
 ]

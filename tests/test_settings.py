@@ -63,3 +63,21 @@ def test_a_malformed_boolean_names_the_variable(monkeypatch: pytest.MonkeyPatch)
     with pytest.raises(SettingsError) as caught:
         _env_bool("FANGPIN_DEBUG", False)
     assert "FANGPIN_DEBUG" in str(caught.value)
+
+
+def test_production_refuses_to_start_without_a_secret_key() -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "FANGPIN_SECRET_KEY"}
+    env["FANGPIN_MODE"] = "production"
+    done = subprocess.run(
+        [sys.executable, "-c", "import fangpin.settings"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=BASE_DIR,
+    )
+    assert done.returncode == 1
+    assert "FANGPIN_SECRET_KEY is required when FANGPIN_MODE=production" in done.stderr

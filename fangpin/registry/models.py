@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from fangpin.codes import table
 from fangpin.core.models import Region
 from fangpin.income import COMPONENTS, EXPENSE_FIELDS, MEMO_FIELDS, Category, fields_of
 from fangpin.registry.expressions import RoundedMoney, RoundedQuotient
@@ -83,7 +84,9 @@ class HouseholdStatusChange(models.Model):
         ordering = ["household", "id"]
 
     def __str__(self) -> str:
-        return f"{self.household_id}: {self.from_status or '—'} → {self.to_status}"
+        statuses = table("household_status")
+        before = statuses.label(self.from_status) if self.from_status else "—"
+        return f"{self.effective_date} {before} → {statuses.label(self.to_status)}"
 
 
 class Person(models.Model):
@@ -208,7 +211,7 @@ class MembershipEvent(models.Model):
         ordering = ["household", "event_date", "id"]
 
     def __str__(self) -> str:
-        return f"{self.event_date} {self.event_type} person {self.person_id}"
+        return f"{self.event_date} {table('membership_event').label(self.event_type)}"
 
 
 def _money_field(label: str) -> models.DecimalField:  # type: ignore[type-arg]
@@ -324,7 +327,7 @@ class HouseholdFinance(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.household_id} {self.year}"
+        return f"{self.year}年收支"
 
 
 class HouseholdCondition(models.Model):
@@ -381,7 +384,7 @@ class HouseholdCondition(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.household_id} {self.assessed_on}"
+        return f"{self.assessed_on} 核查"
 
     @property
     def housing_safe(self) -> bool:
