@@ -36,7 +36,7 @@ def run_server(*, host: str, port: int, worker: bool) -> None:
 
     signal.signal(signal.SIGTERM, stop)
     try:
-        from waitress import serve  # type: ignore[import-untyped]  # ships no type hints
+        from waitress import serve  # type: ignore[import-untyped,unused-ignore]  # no type hints
 
         from fangpin.wsgi import application
 

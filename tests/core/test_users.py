@@ -22,7 +22,8 @@ def test_creates_one_login_per_level_with_view_rights(huayuan_regions: Any) -> N
     ]
     county = User.objects.get(username="county_433124")
     assert county.check_password(logins[1].password)
-    assert county.is_staff and not county.is_superuser
+    assert county.is_staff
+    assert not county.is_superuser
     assert county.has_perm("registry.view_household")
     assert not county.has_perm("registry.change_household")
     auditor = User.objects.get(username="auditor_433124")
