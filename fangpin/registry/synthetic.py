@@ -9,6 +9,7 @@ from pathlib import Path
 from django.conf import settings
 
 from fangpin.core.models import Region, RegionLevel
+from fangpin.core.selectors import region_path
 from fangpin.registry.errors import RegistryError
 from fangpin.synth import SynthConfig, VillageSpec, write_parquet
 
@@ -44,12 +45,8 @@ def synthetic_villages(*, county_code: str) -> tuple[Region, list[VillageSpec], 
             f"请运行 fangpin regions load --under {county_code}",
         )
     # 湖南省湘西土家族苗族自治州花垣县: the address up to the county, before the township.
-    ancestors = []
-    region: Region | None = county
-    while region is not None:
-        ancestors.append(region.name)
-        region = region.parent
-    prefix = "".join(reversed([name for name in ancestors if name not in {"市辖区"}]))
+    path = region_path(code=county.code)
+    prefix = "".join(region.name for region in path if region.name != "市辖区")
     specs = [
         VillageSpec(
             code=v.code,

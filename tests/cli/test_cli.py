@@ -59,6 +59,8 @@ def test_generate_then_load(huayuan_regions: Any, tmp_path: Path) -> None:
     assert "导入完成" in loaded.output
     assert Household.objects.count() == 60
     assert Person.objects.filter(relation="01", status="active").count() == 60
+    addresses = set(Household.objects.values_list("address", flat=True))
+    assert all(a.startswith("湖南省湘西土家族苗族自治州花垣县") for a in addresses)
 
 
 def test_generate_needs_the_county_loaded(db: Any, tmp_path: Path) -> None:
