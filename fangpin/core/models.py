@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 
@@ -102,3 +103,37 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_type}"
+
+
+class Role(models.TextChoices):
+    """What a user does. One role per account (三员 separation: no account is both a system
+    administrator and an auditor). Permissions and region scope follow from role and home
+    region; see docs/access.md once the access work lands."""
+
+    VILLAGE_CADRE = "village_cadre", "帮扶责任人/村委"
+    TOWNSHIP_REVIEWER = "township_reviewer", "乡镇审核"
+    COUNTY_APPROVER = "county_approver", "县级审定"
+    DEPARTMENT_OFFICER = "department_officer", "部门数据专员"
+    INSPECTOR = "inspector", "督查评估"
+    AUDITOR = "auditor", "审计员"
+    SYSTEM_ADMIN = "system_admin", "系统管理员"
+    SECURITY_ADMIN = "security_admin", "安全管理员"
+
+
+class User(AbstractUser):
+    """A fangpin account: Django's user plus a role and a home region."""
+
+    role = models.CharField("角色", max_length=32, choices=Role.choices, blank=True, default="")
+    home_region = models.ForeignKey(
+        Region,
+        verbose_name="所属区划",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+    )
+
+    class Meta:
+        verbose_name = "用户"
+        verbose_name_plural = "用户"
+        swappable = "AUTH_USER_MODEL"

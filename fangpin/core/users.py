@@ -10,11 +10,11 @@ import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth.models import Permission, User
+from django.contrib.auth.models import Permission
 from django.db import transaction
 
 from fangpin.core.audit import audit_record
-from fangpin.core.models import Region, RegionLevel
+from fangpin.core.models import Region, RegionLevel, Role, User
 
 _REGISTRY_MODELS = (
     "household",
@@ -64,12 +64,22 @@ def demo_users_create(*, county_code: str, actor: object) -> list[DemoLogin]:
         if township
         else None
     )
-    specs = [
-        ("demo_admin", f"系统管理员（{county.name}演示）", True, (False, False, False)),
+    # (username, description, superuser, role, home region, (registry, regions, audit) views)
+    specs: list[tuple[str, str, bool, str, Region | None, tuple[bool, bool, bool]]] = [
+        (
+            "demo_admin",
+            f"系统管理员（{county.name}演示）",
+            True,
+            Role.SYSTEM_ADMIN,
+            None,
+            (False, False, False),
+        ),
         (
             f"county_{county_code}",
             f"县级审定（{county.name}乡村振兴局）",
             False,
+            Role.COUNTY_APPROVER,
+            county,
             (True, True, False),
         ),
     ]
@@ -79,23 +89,43 @@ def demo_users_create(*, county_code: str, actor: object) -> list[DemoLogin]:
                 f"township_{township.code[:9]}",
                 f"乡镇审核（{township.name}）",
                 False,
+                Role.TOWNSHIP_REVIEWER,
+                township,
                 (True, True, False),
             )
         )
     if village is not None:
         specs.append(
-            (f"village_{village.code}", f"村级录入（{village.name}）", False, (True, True, False))
+            (
+                f"village_{village.code}",
+                f"村级录入（{village.name}）",
+                False,
+                Role.VILLAGE_CADRE,
+                village,
+                (True, True, False),
+            )
         )
-    specs.append((f"auditor_{county_code}", "审计员（只看审计日志）", False, (False, False, True)))
+    specs.append(
+        (
+            f"auditor_{county_code}",
+            "审计员（只看审计日志）",
+            False,
+            Role.AUDITOR,
+            county,
+            (False, False, True),
+        )
+    )
 
     logins = []
-    for username, description, is_superuser, (registry, regions, audit) in specs:
+    for username, description, is_superuser, role, home, (registry, regions, audit) in specs:
         password = _password()
         user, _created = User.objects.get_or_create(username=username)
         user.set_password(password)
         user.is_staff = True
         user.is_superuser = is_superuser
         user.first_name = description[:150]
+        user.role = role
+        user.home_region = home
         user.save()
         user.user_permissions.set(
             _view_permissions(registry=registry, regions=regions, audit=audit)
@@ -105,7 +135,7 @@ def demo_users_create(*, county_code: str, actor: object) -> list[DemoLogin]:
             action="user.demo_create",
             object_type="user",
             object_id=user.pk,
-            changes={"username": username, "description": description},
+            changes={"username": username, "description": description, "role": role},
         )
         logins.append(DemoLogin(username=username, password=password, description=description))
     return logins

@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import User
 
-from fangpin.core.models import AuditEvent
+from fangpin.core.models import AuditEvent, User
 from fangpin.core.users import demo_users_create
 
 

@@ -74,7 +74,7 @@ def test_demo_builds_the_registry_and_prints_logins(demo: tuple[Path, str]) -> N
         villages = db.execute(
             "select count(*) from core_region where level = 5 and code like '433124%'"
         ).fetchone()[0]
-        users = {row[0] for row in db.execute("select username from auth_user")}
+        users = {row[0] for row in db.execute("select username from core_user")}
     assert households == heads == 300
     assert villages == 228
     assert users == {
