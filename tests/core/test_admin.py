@@ -30,4 +30,13 @@ def test_region_admin_lists_code_name_level_parent_and_abolition() -> None:
 def test_audit_admin_lists_when_who_and_what() -> None:
     model_admin = admin.site._registry[AuditEvent]
 
-    assert model_admin.list_display == ("at", "actor_label", "action", "object_type", "object_id")
+    assert model_admin.list_display == (
+        "at",
+        "actor_label",
+        "actor_role",
+        "action",
+        "object_type",
+        "object_id",
+        "result",
+        "ip",
+    )
