@@ -10,6 +10,16 @@ Variables:
     FANGPIN_SECRET_KEY   required in production
     FANGPIN_DEBUG        true/false (default false)
     FANGPIN_ALLOWED_HOSTS comma-separated (default 127.0.0.1,localhost)
+
+Login and sessions (docs/login.md):
+    FANGPIN_LOGIN_FAILURE_LIMIT     failures of one account from one IP before it is locked (5)
+    FANGPIN_LOGIN_COOLOFF_MINUTES   how long that lock lasts, from the last failure (30)
+    FANGPIN_LOGIN_IP_FAILURE_LIMIT  failures from one IP (any usernames) before it is refused (30)
+    FANGPIN_LOGIN_IP_WINDOW_MINUTES the sliding window those IP failures are counted in (15)
+    FANGPIN_SESSION_IDLE_MINUTES    a session ends after this long without a request (30)
+    FANGPIN_SESSION_MAX_HOURS       and at the latest this long after login (12)
+    FANGPIN_REQUIRE_TOTP            true/false: every login needs a TOTP code (default: true in
+                                    production, false in demo and test)
 """
 
 from __future__ import annotations
@@ -37,6 +47,19 @@ def _env_bool(name: str, default: bool) -> bool:
     if value in {"0", "false", "no", "off"}:
         return False
     raise SettingsError(f"{name} must be true or false, got {raw!r}")
+
+
+def _env_int(name: str, default: int, *, minimum: int, maximum: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    text = raw.strip()
+    if not text.isascii() or not text.isdigit():
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}")
+    value = int(text)
+    if not minimum <= value <= maximum:
+        raise SettingsError(f"{name} must be between {minimum} and {maximum}, got {value}")
+    return value
 
 
 def _env_choice(name: str, default: str, choices: set[str]) -> str:
@@ -134,20 +157,29 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
     "fangpin.core",
     "fangpin.registry",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "fangpin.core.request_id.RequestIdMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "fangpin.core.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "fangpin.core.sessions.SessionLifetimeMiddleware",  # 12 h after login, the session ends
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): TOTP checked at login
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",  # deny by default (SEC-AC-5)
+    "fangpin.core.auth.SecondFactorRequiredMiddleware",  # and no TOTP, no page (if required)
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a refused login into the lockout page
 ]
 
 ROOT_URLCONF = "fangpin.urls"
@@ -173,15 +205,52 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
-AUTH_PASSWORD_VALIDATORS = [
+AUTH_PASSWORD_VALIDATORS = [  # SEC-AUTH-2
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 10},
+        "NAME": "fangpin.core.auth.MinimumLengthValidator",  # Django's, message in Chinese
+        "OPTIONS": {"min_length": 12},
     },
+    {"NAME": "fangpin.core.auth.MaximumLengthValidator", "OPTIONS": {"max_length": 128}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "fangpin.core.auth.ContextWordsValidator"},
 ]
+
+# --- Login: lockout per account and IP, throttle per IP, optional TOTP (docs/login.md) --------
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses locked (account, IP) pairs and throttled IPs
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "admin:login"  # the admin is the only UI for now
+LOGIN_REDIRECT_URL = "admin:index"
+FANGPIN_LOGIN_FAILURE_LIMIT = _env_int("FANGPIN_LOGIN_FAILURE_LIMIT", 5, minimum=1, maximum=100)
+FANGPIN_LOGIN_COOLOFF_MINUTES = _env_int(
+    "FANGPIN_LOGIN_COOLOFF_MINUTES", 30, minimum=1, maximum=24 * 60
+)
+FANGPIN_LOGIN_IP_FAILURE_LIMIT = _env_int(
+    "FANGPIN_LOGIN_IP_FAILURE_LIMIT", 30, minimum=1, maximum=10_000
+)
+FANGPIN_LOGIN_IP_WINDOW_MINUTES = _env_int(
+    "FANGPIN_LOGIN_IP_WINDOW_MINUTES", 15, minimum=1, maximum=24 * 60
+)
+FANGPIN_REQUIRE_TOTP = _env_bool("FANGPIN_REQUIRE_TOTP", MODE == "production")
+
+# django-axes counts failures per (username, IP); fangpin.core.auth adds the per-IP throttle.
+# Limits and cool-off are read from the FANGPIN_LOGIN_* settings at run time.
+AXES_HANDLER = "fangpin.core.auth.LoginGuardHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = "fangpin.core.auth.account_failure_limit"
+AXES_COOLOFF_TIME = "fangpin.core.auth.account_cooloff"
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # one row per failure: the IP throttle counts these
+AXES_CLIENT_IP_CALLABLE = "fangpin.core.audit.request_ip"  # the same client IP as the audit log
+AXES_LOCKOUT_CALLABLE = "fangpin.core.auth.login_refused_response"
+AXES_ENABLE_ADMIN = False  # the admin stays read-only; locks lift by themselves
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp_token"]  # masked in axes' rows
+
+OTP_TOTP_ISSUER = "fangpin"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
@@ -194,13 +263,27 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "fangpin" / "static"]
 
+# --- Sessions (SEC-SES-1…3) -----------------------------------------------------------------
+FANGPIN_SESSION_IDLE_MINUTES = _env_int(
+    "FANGPIN_SESSION_IDLE_MINUTES", 30, minimum=1, maximum=24 * 60
+)
+FANGPIN_SESSION_MAX_HOURS = _env_int("FANGPIN_SESSION_MAX_HOURS", 12, minimum=1, maximum=7 * 24)
+SESSION_COOKIE_AGE = FANGPIN_SESSION_IDLE_MINUTES * 60
+SESSION_SAVE_EVERY_REQUEST = True  # idle timeout: the 30 minutes restart on each request
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+if MODE == "production":
+    # HTTPS only; the __Host- prefix makes browsers refuse the cookie unless it is Secure,
+    # host-only and Path=/ (ASVS 3.3.1). Demo and test run on plain http and keep the defaults.
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
-SESSION_COOKIE_AGE = 30 * 60
-SESSION_SAVE_EVERY_REQUEST = True  # idle timeout: the 30 minutes restart on each request
 
 TASKS = {
     "default": {

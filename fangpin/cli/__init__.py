@@ -11,6 +11,9 @@ from typing import Annotated
 
 import typer
 
+from fangpin.cli.audit import audit_app
+from fangpin.cli.totp import totp_app
+
 app = typer.Typer(
     name="fangpin",
     help="防贫 fangpin：防止返贫监测和帮扶。Monitoring and assisting rural households.",
@@ -20,6 +23,8 @@ app = typer.Typer(
 )
 regions_app = typer.Typer(help="行政区划（统计用区划代码）。Region codes.", no_args_is_help=True)
 app.add_typer(regions_app, name="regions")
+app.add_typer(audit_app, name="audit")
+app.add_typer(totp_app, name="totp")
 
 
 def setup_django() -> None:

@@ -36,13 +36,14 @@ def run_demo(*, county: str, households: int, seed: int) -> None:
 
     from fangpin.core.errors import RegionError
     from fangpin.core.regions import default_source_dir, regions_load
+    from fangpin.core.scope import SYSTEM
     from fangpin.core.users import demo_users_create
     from fangpin.registry.bulk import registry_bulk_load
     from fangpin.registry.errors import RegistryError
     from fangpin.registry.selectors import household_list
     from fangpin.registry.synthetic import default_dataset_dir, synthetic_dataset_write
 
-    if database is None and household_list().exists():
+    if database is None and household_list(user=SYSTEM).exists():
         raise fail("DATABASE_URL 指向的数据库中已有农户数据；演示只在空库上运行。")
 
     typer.echo(f"① 数据库：{database or '（DATABASE_URL）'}")

@@ -5,3 +5,8 @@ class CoreConfig(AppConfig):
     name = "fangpin.core"
     label = "core"
     verbose_name = "基础（区划与审计）"
+
+    def ready(self) -> None:
+        from fangpin.core.auth_events import auth_events_connect
+
+        auth_events_connect()

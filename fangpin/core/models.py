@@ -74,14 +74,26 @@ class Region(models.Model):
         return self.valid_to is not None
 
 
-class AuditEvent(models.Model):
-    """One write, recorded in the same transaction as the write itself. Append-only.
+class AuditResult(models.TextChoices):
+    SUCCESS = "success", "成功"
+    FAILURE = "failure", "失败"
+    DENIED = "denied", "拒绝"
 
-    The hash chain, reveal/export events and the auditor's UI come with the access-and-trust
-    work; this table already receives every write made through a service.
+
+GENESIS_HASH = "0" * 64
+
+
+class AuditEvent(models.Model):
+    """One event, recorded in the same transaction as the action itself. Append-only.
+
+    Rows form a hash chain: ``hash = sha256(prev_hash + canonical JSON of the content)``, with
+    ``prev_hash`` the previous row's hash (``fangpin.core.audit`` writes and verifies it; see
+    docs/audit.md). Database triggers refuse UPDATE and DELETE (DELETE only during a purge), so
+    there is deliberately no logic here: ``at`` is set explicitly by ``audit_record`` so the hash
+    covers exactly the stored value.
     """
 
-    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    at = models.DateTimeField("时间", db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="操作人",
@@ -91,18 +103,58 @@ class AuditEvent(models.Model):
         related_name="+",
     )
     actor_label = models.CharField("操作人标识", max_length=150, default="")
+    actor_role = models.CharField("操作人角色", max_length=32, blank=True, default="")
     action = models.CharField("动作", max_length=64, db_index=True)
     object_type = models.CharField("对象类型", max_length=64)
     object_id = models.CharField("对象标识", max_length=64, db_index=True)
     changes = models.JSONField("变更内容", default=dict)
+    ip = models.GenericIPAddressField("IP 地址", null=True, blank=True)
+    request_id = models.CharField("请求标识", max_length=64, blank=True, default="")
+    result = models.CharField(
+        "结果", max_length=16, choices=AuditResult.choices, default=AuditResult.SUCCESS
+    )
+    prev_hash = models.CharField("前序哈希", max_length=64)
+    hash = models.CharField("哈希", max_length=64)
 
     class Meta:
         verbose_name = "审计记录"
         verbose_name_plural = "审计记录"
-        ordering = ["-id"]
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(result__in=["success", "failure", "denied"]),
+                name="auditevent_result_known",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_type}"
+
+
+class AuditChain(models.Model):
+    """The single row (pk 1) that serialises appends to the audit chain and anchors it.
+
+    ``head_*`` is the last appended event; appenders lock this row (SELECT … FOR UPDATE) so two
+    transactions cannot both chain onto the same head. ``anchor_*`` is the last event removed
+    by a purge: the first remaining event's ``prev_hash`` must equal ``anchor_hash``
+    (``GENESIS_HASH`` before any purge). ``is_purging`` is the SQLite purge guard read by the
+    delete trigger; it is only ever true inside the purge transaction.
+    """
+
+    head_id = models.BigIntegerField("链头记录", null=True, blank=True)
+    head_hash = models.CharField("链头哈希", max_length=64, default=GENESIS_HASH)
+    anchor_id = models.BigIntegerField("锚点记录", null=True, blank=True)
+    anchor_hash = models.CharField("锚点哈希", max_length=64, default=GENESIS_HASH)
+    purged_before = models.DateField("已清理至", null=True, blank=True)
+    is_purging = models.BooleanField("清理中", default=False)
+
+    class Meta:
+        verbose_name = "审计链状态"
+        verbose_name_plural = "审计链状态"
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="auditchain_single_row")]
+
+    def __str__(self) -> str:
+        return f"audit chain head {self.head_id}"
 
 
 class Role(models.TextChoices):

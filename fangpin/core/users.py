@@ -1,7 +1,9 @@
 """Demo accounts. Demo-only: refuses to run outside FANGPIN_MODE=demo or test.
 
-Roles, home regions and region scope arrive with the access-and-trust work; until then the
-demo accounts differ only in what the (read-only) admin lets them view.
+One login per level of the county. What each sees follows from its role and home region
+(``fangpin.core.access`` and ``fangpin.core.scope``), not from Django permissions: the demo
+system administrator manages accounts but sees no household data, the auditor sees only the
+audit log. No demo account is a Django superuser.
 """
 
 from __future__ import annotations
@@ -10,20 +12,11 @@ import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth.models import Permission
 from django.db import transaction
 
+from fangpin.core.accounts import user_role_assign
 from fangpin.core.audit import audit_record
 from fangpin.core.models import Region, RegionLevel, Role, User
-
-_REGISTRY_MODELS = (
-    "household",
-    "person",
-    "householdfinance",
-    "householdcondition",
-    "membershipevent",
-    "householdstatuschange",
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,17 +28,6 @@ class DemoLogin:
 
 def _password() -> str:
     return f"fp-{secrets.token_urlsafe(9)}"
-
-
-def _view_permissions(*, registry: bool, regions: bool, audit: bool) -> list[Permission]:
-    codenames: list[str] = []
-    if registry:
-        codenames += [f"view_{model}" for model in _REGISTRY_MODELS]
-    if regions:
-        codenames.append("view_region")
-    if audit:
-        codenames.append("view_auditevent")
-    return list(Permission.objects.filter(codename__in=codenames))
 
 
 @transaction.atomic
@@ -64,23 +46,14 @@ def demo_users_create(*, county_code: str, actor: object) -> list[DemoLogin]:
         if township
         else None
     )
-    # (username, description, superuser, role, home region, (registry, regions, audit) views)
-    specs: list[tuple[str, str, bool, str, Region | None, tuple[bool, bool, bool]]] = [
-        (
-            "demo_admin",
-            f"系统管理员（{county.name}演示）",
-            True,
-            Role.SYSTEM_ADMIN,
-            None,
-            (False, False, False),
-        ),
+    # (username, description, role, home region)
+    specs: list[tuple[str, str, str, Region | None]] = [
+        ("demo_admin", f"系统管理员（{county.name}演示，不看农户数据）", Role.SYSTEM_ADMIN, None),
         (
             f"county_{county_code}",
             f"县级审定（{county.name}乡村振兴局）",
-            False,
             Role.COUNTY_APPROVER,
             county,
-            (True, True, False),
         ),
     ]
     if township is not None:
@@ -88,48 +61,27 @@ def demo_users_create(*, county_code: str, actor: object) -> list[DemoLogin]:
             (
                 f"township_{township.code[:9]}",
                 f"乡镇审核（{township.name}）",
-                False,
                 Role.TOWNSHIP_REVIEWER,
                 township,
-                (True, True, False),
             )
         )
     if village is not None:
         specs.append(
-            (
-                f"village_{village.code}",
-                f"村级录入（{village.name}）",
-                False,
-                Role.VILLAGE_CADRE,
-                village,
-                (True, True, False),
-            )
+            (f"village_{village.code}", f"村级录入（{village.name}）", Role.VILLAGE_CADRE, village)
         )
-    specs.append(
-        (
-            f"auditor_{county_code}",
-            "审计员（只看审计日志）",
-            False,
-            Role.AUDITOR,
-            county,
-            (False, False, True),
-        )
-    )
+    specs.append((f"auditor_{county_code}", "审计员（只看审计日志）", Role.AUDITOR, county))
 
     logins = []
-    for username, description, is_superuser, role, home, (registry, regions, audit) in specs:
+    for username, description, role, home in specs:
         password = _password()
         user, _created = User.objects.get_or_create(username=username)
         user.set_password(password)
-        user.is_staff = True
-        user.is_superuser = is_superuser
+        user.is_staff = True  # may log into the admin; what it shows follows the role
+        user.is_superuser = False
         user.first_name = description[:150]
-        user.role = role
-        user.home_region = home
         user.save()
-        user.user_permissions.set(
-            _view_permissions(registry=registry, regions=regions, audit=audit)
-        )
+        user.user_permissions.clear()  # model permissions grant nothing; keep none around
+        user_role_assign(actor=actor, user=user, role=role, home_region=home)
         audit_record(
             actor=actor,
             action="user.demo_create",

@@ -1,18 +1,37 @@
 """Reads of the registry: households, members, finances, conditions, checklist, timeline.
 
-Selectors never write. List selectors annotate what a list shows (member count, head name)
-with subqueries, so a page costs the same number of queries whatever its size.
+Selectors never write. Every selector takes the viewer as ``user`` and starts from the region
+scope (:func:`_scoped`, the one place it is applied): a household outside the viewer's scope
+behaves exactly like one that does not exist — lists leave it out, detail selectors raise
+``DoesNotExist``. The CLI and jobs pass ``user=fangpin.core.scope.SYSTEM`` explicitly.
+
+List selectors annotate what a list shows (member count, head name) with subqueries, so a page
+costs the same number of queries whatever its size.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any, TypeVar
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    IntegerField,
+    Model,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 
 from fangpin import codes, conditions, idnumber
+from fangpin.core.scope import scope_prefix
 from fangpin.registry.models import (
     ACTIVE,
     HEAD,
@@ -25,8 +44,11 @@ from fangpin.registry.models import (
 )
 
 __all__ = [
+    "OUTSIDE_SCOPE",
     "Checklist",
     "TimelineEntry",
+    "condition_list",
+    "finance_list",
     "household_checklist",
     "household_current_condition",
     "household_finance",
@@ -35,13 +57,55 @@ __all__ = [
     "household_list",
     "household_members",
     "household_timeline",
+    "membership_event_list",
     "person_find_by_id_number",
+    "person_get",
+    "person_list",
+    "related_household_label",
+    "status_change_list",
 ]
 
+_M = TypeVar("_M", bound=Model)
 
-def household_get(*, household_id: int) -> Household:
-    """The household with its village. Raises ``Household.DoesNotExist``."""
-    return Household.objects.select_related("village").get(pk=household_id)
+OUTSIDE_SCOPE = "辖区外农户"
+"""Shown instead of the number of a related household outside the viewer's scope."""
+
+
+def _scope_filter(user: object, through: str = "") -> Q | None:
+    """The filter selecting households inside ``user``'s region scope; ``None``: nothing.
+
+    ``through`` is the path from the model to the household ("" for households themselves,
+    "household__" for rows that belong to one). The 12-digit village codes of a subtree are a
+    contiguous range (prefix + 0…0 to prefix + 9…9), so the filter is an index-friendly range
+    rather than a LIKE, on SQLite and PostgreSQL alike.
+    """
+    prefix = scope_prefix(user)
+    if prefix is None:
+        return None
+    if not prefix:  # the SYSTEM viewer: the whole registry
+        return Q()
+    bounds = (prefix.ljust(12, "0"), prefix.ljust(12, "9"))
+    return Q(**{f"{through}village__code__range": bounds})
+
+
+def _scoped(queryset: QuerySet[_M], user: object, *, through: str = "") -> QuerySet[_M]:
+    """``queryset`` cut to the rows of households inside ``user``'s region scope."""
+    scope = _scope_filter(user, through)
+    return queryset.none() if scope is None else queryset.filter(scope)
+
+
+def _households_for(user: object) -> QuerySet[Household]:
+    """The one scoped base of household data; the other row types are reached through it."""
+    return _scoped(Household.objects.all(), user)
+
+
+def _persons_for(user: object) -> QuerySet[Person]:
+    return _scoped(Person.objects.all(), user, through="household__")
+
+
+def household_get(*, user: object, household_id: int) -> Household:
+    """The household with its village. Raises ``Household.DoesNotExist`` (also out of scope)."""
+    return _households_for(user).select_related("village").get(pk=household_id)
 
 
 def _active_members_of_outer() -> QuerySet[Person]:
@@ -51,6 +115,7 @@ def _active_members_of_outer() -> QuerySet[Person]:
 
 def household_list(
     *,
+    user: object,
     village_prefix: str | None = None,
     household_type: str | None = None,
     search: str | None = None,
@@ -67,7 +132,8 @@ def household_list(
     )
     head_name = _active_members_of_outer().filter(relation=HEAD).values("name")[:1]
     qs = (
-        Household.objects.select_related("village")
+        _households_for(user)
+        .select_related("village")
         .annotate(
             member_count=Coalesce(Subquery(member_count, output_field=IntegerField()), Value(0)),
             head_name=Coalesce(Subquery(head_name), Value("")),
@@ -88,27 +154,31 @@ def household_list(
     return qs
 
 
-def household_members(*, household_id: int, include_inactive: bool = False) -> QuerySet[Person]:
-    """Members ordered head first (by relation code, then birth date)."""
-    qs = Person.objects.filter(household_id=household_id)
+def household_members(
+    *, user: object, household_id: int, include_inactive: bool = False
+) -> QuerySet[Person]:
+    """Members ordered head first (by relation code, then birth date); none out of scope."""
+    qs = _persons_for(user).filter(household_id=household_id)
     if not include_inactive:
         qs = qs.filter(status=ACTIVE)
     return qs.order_by("relation", "birth_date", "pk")
 
 
-def household_head(*, household_id: int) -> Person | None:
-    return Person.objects.filter(household_id=household_id, status=ACTIVE, relation=HEAD).first()
+def household_head(*, user: object, household_id: int) -> Person | None:
+    return (
+        _persons_for(user).filter(household_id=household_id, status=ACTIVE, relation=HEAD).first()
+    )
 
 
-def household_finance(*, household_id: int, year: int) -> HouseholdFinance | None:
-    return HouseholdFinance.objects.filter(household_id=household_id, year=year).first()
+def household_finance(*, user: object, household_id: int, year: int) -> HouseholdFinance | None:
+    return finance_list(user=user).filter(household_id=household_id, year=year).first()
 
 
 def household_current_condition(
-    *, household_id: int, on: date | None = None
+    *, user: object, household_id: int, on: date | None = None
 ) -> HouseholdCondition | None:
     """The latest assessment (on or before ``on`` when given)."""
-    qs = HouseholdCondition.objects.filter(household_id=household_id)
+    qs = condition_list(user=user).filter(household_id=household_id)
     if on is not None:
         qs = qs.filter(assessed_on__lte=on)
     return qs.order_by("-assessed_on", "-pk").first()
@@ -135,8 +205,8 @@ def _age_on(birth: date, day: date) -> int:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
-def household_checklist(*, household_id: int, on: date) -> Checklist:
-    """Evaluate the household checklist on ``on``.
+def household_checklist(*, user: object, household_id: int, on: date) -> Checklist:
+    """Evaluate the household checklist on ``on``. Raises ``Household.DoesNotExist``.
 
     Food, clothing, housing and water come from the latest assessment on or before ``on``;
     without one they count as not secured ("尚未核查"). Education and medical insurance are
@@ -145,8 +215,10 @@ def household_checklist(*, household_id: int, on: date) -> Checklist:
     ``excused``: physical reasons, taught at home, already completed); every member is in
     resident or employee basic medical insurance.
     """
-    condition = household_current_condition(household_id=household_id, on=on)
-    members = list(household_members(household_id=household_id))
+    if not _households_for(user).filter(pk=household_id).exists():
+        raise Household.DoesNotExist(f"Household {household_id} not found")
+    condition = household_current_condition(user=user, household_id=household_id, on=on)
+    members = list(household_members(user=user, household_id=household_id))
     students = codes.table("student_status")
     reasons = codes.table("out_of_school_reason")
     in_school = set(students.codes_where("in_school"))
@@ -229,12 +301,17 @@ class TimelineEntry:
     note: str
 
 
-def household_timeline(*, household_id: int) -> list[TimelineEntry]:
-    """Membership events and status changes, newest first (by date, then recording order)."""
+def household_timeline(*, user: object, household_id: int) -> list[TimelineEntry]:
+    """Membership events and status changes, newest first (by date, then recording order).
+
+    Empty for a household outside the scope, as for a missing one.
+    """
     event_labels = codes.table("membership_event")
     status_labels = codes.table("household_status")
-    events = MembershipEvent.objects.filter(household_id=household_id).select_related(
-        "person", "related_household"
+    events = (
+        membership_event_list(user=user)
+        .filter(household_id=household_id)
+        .select_related("person", "related_household")
     )
     keyed: list[tuple[tuple[date, datetime, int, int], TimelineEntry]] = [
         (
@@ -247,9 +324,7 @@ def household_timeline(*, household_id: int) -> list[TimelineEntry]:
                 label=event_labels.label(e.event_type),
                 person_id=e.person_id,
                 person_name=e.person.name,
-                related_household_number=(
-                    e.related_household.household_number if e.related_household else ""
-                ),
+                related_household_number=related_household_label(e),
                 relation_before=e.relation_before,
                 relation_after=e.relation_after,
                 note=e.note,
@@ -274,15 +349,17 @@ def household_timeline(*, household_id: int) -> list[TimelineEntry]:
                 note=s.reason,
             ),
         )
-        for s in HouseholdStatusChange.objects.filter(household_id=household_id)
+        for s in status_change_list(user=user).filter(household_id=household_id)
     )
     # Same-day entries keep the order they were recorded in (the row id breaks timestamp ties).
     keyed.sort(key=lambda pair: pair[0], reverse=True)
     return [entry for _key, entry in keyed]
 
 
-def person_find_by_id_number(*, id_number: str) -> Person | None:
+def person_find_by_id_number(*, user: object, id_number: str) -> Person | None:
     """The registered (active) person holding ``id_number``; else the latest former holder.
+
+    Only people of households inside ``user``'s scope are found.
 
     The input is normalised first (full-width digits, spaces, lower-case x). An 18-character
     number also finds a disability-certificate holder (ID number + 2 digits).
@@ -293,5 +370,56 @@ def person_find_by_id_number(*, id_number: str) -> Person | None:
     match = Q(id_number=number)
     if len(number) == 18:
         match |= Q(id_type="2", id_number__startswith=number)
-    qs = Person.objects.filter(match).select_related("household")
+    qs = _persons_for(user).filter(match).select_related("household")
     return qs.filter(status=ACTIVE).first() or qs.order_by("-updated_at", "-pk").first()
+
+
+def person_get(*, user: object, person_id: int) -> Person:
+    """The person with their household. Raises ``Person.DoesNotExist`` (also out of scope)."""
+    return _persons_for(user).select_related("household").get(pk=person_id)
+
+
+def person_list(*, user: object) -> QuerySet[Person]:
+    """Every person (any status) of the households in scope, with their household."""
+    return _persons_for(user).select_related("household")
+
+
+def finance_list(*, user: object) -> QuerySet[HouseholdFinance]:
+    """Yearly income and spending rows of the households in scope."""
+    return _scoped(HouseholdFinance.objects.all(), user, through="household__")
+
+
+def condition_list(*, user: object) -> QuerySet[HouseholdCondition]:
+    """Checklist assessments of the households in scope."""
+    return _scoped(HouseholdCondition.objects.all(), user, through="household__")
+
+
+def membership_event_list(*, user: object) -> QuerySet[MembershipEvent]:
+    """Membership events recorded in the households in scope (the event's own household).
+
+    ``related_household_in_scope`` tells whether the household a member came from or went to
+    is visible too; when it is not, pages show "辖区外农户" instead of its number.
+    """
+    qs = _scoped(MembershipEvent.objects.all(), user, through="household__")
+    related = _scope_filter(user, "related_household__")
+    visible: Any = Value(True) if related is None or not related else related
+    return qs.annotate(
+        related_household_in_scope=ExpressionWrapper(visible, output_field=BooleanField())
+    )
+
+
+def related_household_label(event: MembershipEvent) -> str:
+    """The related household's number, "辖区外农户" outside the scope, "" when there is none.
+
+    ``event`` must come from :func:`membership_event_list` (with ``related_household``).
+    """
+    if event.related_household_id is None:
+        return ""
+    if getattr(event, "related_household_in_scope", False):
+        return event.related_household.household_number if event.related_household else ""
+    return OUTSIDE_SCOPE
+
+
+def status_change_list(*, user: object) -> QuerySet[HouseholdStatusChange]:
+    """Status changes of the households in scope."""
+    return _scoped(HouseholdStatusChange.objects.all(), user, through="household__")

@@ -6,11 +6,12 @@ from typing import Any
 
 import pytest
 
-from fangpin.core.models import AuditEvent, User
+from fangpin.core.access import user_can
+from fangpin.core.models import AuditEvent, Role, User
 from fangpin.core.users import demo_users_create
 
 
-def test_creates_one_login_per_level_with_view_rights(huayuan_regions: Any) -> None:
+def test_creates_one_login_per_level_with_role_and_home_region(huayuan_regions: Any) -> None:
     logins = demo_users_create(county_code="433124", actor="system:test")
     assert [x.username for x in logins] == [
         "demo_admin",
@@ -19,16 +20,26 @@ def test_creates_one_login_per_level_with_view_rights(huayuan_regions: Any) -> N
         "village_433124102200",
         "auditor_433124",
     ]
-    county = User.objects.get(username="county_433124")
-    assert county.check_password(logins[1].password)
-    assert county.is_staff
-    assert not county.is_superuser
-    assert county.has_perm("registry.view_household")
-    assert not county.has_perm("registry.change_household")
-    auditor = User.objects.get(username="auditor_433124")
-    assert auditor.has_perm("core.view_auditevent")
-    assert not auditor.has_perm("registry.view_household")
+    users = {u.username: u for u in User.objects.all()}
+    assert {
+        name: (u.role, u.home_region_id, u.is_staff, u.is_superuser, u.user_permissions.count())
+        for name, u in users.items()
+    } == {
+        "demo_admin": (Role.SYSTEM_ADMIN, None, True, False, 0),
+        "county_433124": (Role.COUNTY_APPROVER, "433124000000", True, False, 0),
+        "township_433124102": (Role.TOWNSHIP_REVIEWER, "433124102000", True, False, 0),
+        "village_433124102200": (Role.VILLAGE_CADRE, "433124102200", True, False, 0),
+        "auditor_433124": (Role.AUDITOR, "433124000000", True, False, 0),
+    }
+    assert users["county_433124"].check_password(logins[1].password)
+    assert user_can(users["county_433124"], "registry.edit")
+    assert not user_can(users["demo_admin"], "registry.view")  # 三员: no household data
+    assert user_can(users["demo_admin"], "users.manage")
+    assert user_can(users["auditor_433124"], "audit.view")
+    assert not user_can(users["auditor_433124"], "registry.view")
     assert AuditEvent.objects.filter(action="user.demo_create").count() == 5
+    # Roles go through user_role_assign, which audits each assignment.
+    assert AuditEvent.objects.filter(action="user.role_assign").count() == 5
 
 
 def test_a_second_run_resets_passwords_without_new_users(huayuan_regions: Any) -> None:

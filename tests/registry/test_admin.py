@@ -1,4 +1,7 @@
-"""The read-only admin: pages render, labels not codes, masked numbers, no writes."""
+"""The read-only admin: pages render, labels not codes, masked numbers, no writes.
+
+Access per role and scope is in test_admin_idor.py; here a county approver looks around.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +9,20 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from fangpin.core.models import Region
+from fangpin.core.models import Region, User
 from fangpin.registry import services
 from fangpin.registry.models import Household, MembershipEvent, Person
 from tests.registry.conftest import REGISTERED_ON, TUDI, PersonFactory, member
+
+
+@pytest.fixture
+def approver_client(client: Client, actor: User) -> Client:
+    """Logged in as the county approver of 花垣县 (registry.view over both test villages)."""
+    client.force_login(actor)
+    return client
 
 
 def _masked(number: str) -> str:
@@ -22,8 +33,10 @@ def _full_numbers(household: Household) -> list[str]:
     return list(Person.objects.filter(household=household).values_list("id_number", flat=True))
 
 
-def test_household_changelist_shows_labels_and_counts(admin_client: Any, family: Household) -> None:
-    response = admin_client.get("/admin/registry/household/")
+def test_household_changelist_shows_labels_and_counts(
+    approver_client: Any, family: Household
+) -> None:
+    response = approver_client.get("/admin/registry/household/")
     html = response.content.decode()
     assert response.status_code == 200
     assert "4331241022010001" in html
@@ -35,7 +48,7 @@ def test_household_changelist_shows_labels_and_counts(admin_client: Any, family:
 
 
 def test_household_changelist_search_and_filter(
-    admin_client: Any, family: Household, actor: Any, person_input: PersonFactory
+    approver_client: Any, family: Household, actor: Any, person_input: PersonFactory
 ) -> None:
     services.household_create(
         actor=actor,
@@ -44,21 +57,23 @@ def test_household_changelist_search_and_filter(
         head=person_input(name="王五"),
         registered_on=REGISTERED_ON,
     )
-    by_head = admin_client.get("/admin/registry/household/", {"q": "王五"}).content.decode()
+    by_head = approver_client.get("/admin/registry/household/", {"q": "王五"}).content.decode()
     assert "4331241022010002" in by_head
     assert "4331241022010001" not in by_head
-    by_id = admin_client.get(
+    by_id = approver_client.get(
         "/admin/registry/household/", {"q": member(family, "李梅").id_number}
     ).content.decode()
     assert "4331241022010001" in by_id
     assert "4331241022010002" not in by_id
-    filtered = admin_client.get("/admin/registry/household/", {"household_type": "2"})
+    filtered = approver_client.get("/admin/registry/household/", {"household_type": "2"})
     assert filtered.status_code == 200
     assert "4331241022010001" not in filtered.content.decode()
 
 
-def test_household_change_page_masks_ids_and_phones(admin_client: Any, family: Household) -> None:
-    response = admin_client.get(f"/admin/registry/household/{family.pk}/change/")
+def test_household_change_page_masks_ids_and_phones(
+    approver_client: Any, family: Household
+) -> None:
+    response = approver_client.get(f"/admin/registry/household/{family.pk}/change/")
     html = response.content.decode()
     assert response.status_code == 200
     for number in _full_numbers(family):
@@ -70,13 +85,13 @@ def test_household_change_page_masks_ids_and_phones(admin_client: Any, family: H
     assert "之子（含女婿）" in html  # relation label
 
 
-def test_person_pages_mask_ids(admin_client: Any, family: Household, actor: Any) -> None:
+def test_person_pages_mask_ids(approver_client: Any, family: Household, actor: Any) -> None:
     wife = member(family, "李梅")
     services.person_update(
         actor=actor, person_id=wife.pk, expected_version=1, changes={"phone": "13900001111"}
     )
-    listing = admin_client.get("/admin/registry/person/").content.decode()
-    detail_response = admin_client.get(f"/admin/registry/person/{wife.pk}/change/")
+    listing = approver_client.get("/admin/registry/person/").content.decode()
+    detail_response = approver_client.get(f"/admin/registry/person/{wife.pk}/change/")
     detail = detail_response.content.decode()
     assert detail_response.status_code == 200
     for html in (listing, detail):
@@ -87,7 +102,9 @@ def test_person_pages_mask_ids(admin_client: Any, family: Household, actor: Any)
     assert "汉族" in detail
 
 
-def test_finance_and_event_pages_render(admin_client: Any, family: Household, actor: Any) -> None:
+def test_finance_and_event_pages_render(
+    approver_client: Any, family: Household, actor: Any
+) -> None:
     finance = services.finance_upsert(
         actor=actor, household_id=family.pk, year=2024, amounts={"wage_local": "9000"}
     )
@@ -99,7 +116,7 @@ def test_finance_and_event_pages_render(admin_client: Any, family: Household, ac
         "/admin/registry/membershipevent/",
         f"/admin/registry/membershipevent/{event.pk}/change/",
     ):
-        response = admin_client.get(url)
+        response = approver_client.get(url)
         assert response.status_code == 200, url
         html = response.content.decode()
         for number in _full_numbers(family):
@@ -107,28 +124,28 @@ def test_finance_and_event_pages_render(admin_client: Any, family: Household, ac
 
 
 @pytest.mark.parametrize("model", ["household", "person", "householdfinance", "membershipevent"])
-def test_admin_add_is_forbidden(admin_client: Any, village: Region, model: str) -> None:
-    assert admin_client.get(f"/admin/registry/{model}/add/").status_code == 403
+def test_admin_add_is_forbidden(approver_client: Any, village: Region, model: str) -> None:
+    assert approver_client.get(f"/admin/registry/{model}/add/").status_code == 403
 
 
-def test_admin_cannot_change_or_delete(admin_client: Any, family: Household) -> None:
-    post = admin_client.post(
+def test_admin_cannot_change_or_delete(approver_client: Any, family: Household) -> None:
+    post = approver_client.post(
         f"/admin/registry/household/{family.pk}/change/", {"household_number": "X"}
     )
     assert post.status_code == 403
-    delete = admin_client.post(f"/admin/registry/household/{family.pk}/delete/", {"post": "yes"})
+    delete = approver_client.post(f"/admin/registry/household/{family.pk}/delete/", {"post": "yes"})
     assert delete.status_code == 403
     assert Household.objects.get(pk=family.pk).household_number == "4331241022010001"
 
 
-def _changelist_queries(admin_client: Any) -> int:
+def _changelist_queries(approver_client: Any) -> int:
     with CaptureQueriesContext(connection) as queries:
-        assert admin_client.get("/admin/registry/household/").status_code == 200
+        assert approver_client.get("/admin/registry/household/").status_code == 200
     return len(queries)
 
 
 def test_household_changelist_query_count_does_not_grow(
-    admin_client: Any, village: Region, actor: Any, person_input: PersonFactory
+    approver_client: Any, village: Region, actor: Any, person_input: PersonFactory
 ) -> None:
     def add(count: int) -> None:
         for _ in range(count):
@@ -142,6 +159,6 @@ def test_household_changelist_query_count_does_not_grow(
             )
 
     add(2)
-    small = _changelist_queries(admin_client)
+    small = _changelist_queries(approver_client)
     add(10)
-    assert _changelist_queries(admin_client) == small
+    assert _changelist_queries(approver_client) == small

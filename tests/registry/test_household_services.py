@@ -397,7 +397,7 @@ def test_update_refuses_an_unknown_household(village: Region, actor: Any, counts
         expected_version=1,
         changes={},
     )
-    assert (error.code, error.message) == ("not_found", "农户（ID 999999）不存在")
+    assert (error.code, error.message) == ("not_found", "未找到该农户")
 
 
 # --- cancel -----------------------------------------------------------------------------------

@@ -55,10 +55,10 @@ def _assess(actor: Any, household: Household, **overrides: Any) -> None:
 
 
 def test_household_get_selects_the_village(
-    family: Household, django_assert_num_queries: Any
+    family: Household, actor: Any, django_assert_num_queries: Any
 ) -> None:
     with django_assert_num_queries(1):
-        household = selectors.household_get(household_id=family.pk)
+        household = selectors.household_get(user=actor, household_id=family.pk)
         assert household.village.name == "土地村"
 
 
@@ -74,7 +74,7 @@ def test_household_list_annotates_member_count_and_head_name(
             _annotated(h, "head_name"),
             h.village.name,
         )
-        for h in selectors.household_list()
+        for h in selectors.household_list(user=actor)
     ]
     assert rows == [
         ("4331241022010001", 2, "张三", "土地村"),
@@ -86,7 +86,7 @@ def test_household_list_filters(family: Household, actor: Any, person_input: Per
     _household(actor, person_input, "王五", village_code=DOUWANG, household_type="2")
 
     def numbers(**kwargs: Any) -> list[str]:
-        return [h.household_number for h in selectors.household_list(**kwargs)]
+        return [h.household_number for h in selectors.household_list(user=actor, **kwargs)]
 
     assert numbers(village_prefix="433124102202") == ["4331241022020001"]
     assert numbers(village_prefix="433124") == ["4331241022010001", "4331241022020001"]
@@ -100,7 +100,7 @@ def test_household_list_search(family: Household, actor: Any, person_input: Pers
     fullwidth = "".join(chr(ord(ch) + 0xFEE0) for ch in wife_number)
 
     def numbers(search: str) -> list[str]:
-        return [h.household_number for h in selectors.household_list(search=search)]
+        return [h.household_number for h in selectors.household_list(user=actor, search=search)]
 
     assert numbers("43312410220200") == ["4331241022020001"]
     assert numbers("张三") == ["4331241022010001"]
@@ -140,7 +140,7 @@ def test_household_list_page_costs_one_query_whatever_the_size(
                 _annotated(h, "head_name"),
                 h.village.name,
             )
-            for h in selectors.household_list(search="户主")[:20]
+            for h in selectors.household_list(user=actor, search="户主")[:20]
         ]
     assert len(page) == min(size, 20)
     assert page[0] == ("X0000", 2, "户主", "土地村")
@@ -150,37 +150,41 @@ def test_household_members_head_first_and_inactive_on_request(
     family: Household, actor: Any
 ) -> None:
     services.person_record_death(actor=actor, person_id=member(family, "张小明").pk, death_date=ON)
-    active = selectors.household_members(household_id=family.pk)
+    active = selectors.household_members(user=actor, household_id=family.pk)
     assert [p.name for p in active] == ["张三", "李梅"]
-    everyone = selectors.household_members(household_id=family.pk, include_inactive=True)
+    everyone = selectors.household_members(
+        user=actor, household_id=family.pk, include_inactive=True
+    )
     assert [p.name for p in everyone] == ["张三", "李梅", "张小明"]
 
 
-def test_household_head(family: Household, village: Region) -> None:
-    head = selectors.household_head(household_id=family.pk)
+def test_household_head(family: Household, actor: Any) -> None:
+    head = selectors.household_head(user=actor, household_id=family.pk)
     assert head is not None
     assert head.name == "张三"
-    assert selectors.household_head(household_id=999_999) is None
+    assert selectors.household_head(user=actor, household_id=999_999) is None
 
 
 def test_household_finance(family: Household, actor: Any) -> None:
     services.finance_upsert(
         actor=actor, household_id=family.pk, year=2023, amounts={"wage_local": "9000"}
     )
-    finance = selectors.household_finance(household_id=family.pk, year=2023)
+    finance = selectors.household_finance(user=actor, household_id=family.pk, year=2023)
     assert finance is not None
     assert finance.net_income == 9000
-    assert selectors.household_finance(household_id=family.pk, year=2024) is None
+    assert selectors.household_finance(user=actor, household_id=family.pk, year=2024) is None
 
 
 def test_household_current_condition_is_the_latest(family: Household, actor: Any) -> None:
-    assert selectors.household_current_condition(household_id=family.pk) is None
+    assert selectors.household_current_condition(user=actor, household_id=family.pk) is None
     _assess(actor, family, assessed_on=date(2024, 5, 1), housing_grade="C")
     _assess(actor, family, assessed_on=date(2024, 8, 1), housing_grade="A")
-    current = selectors.household_current_condition(household_id=family.pk)
+    current = selectors.household_current_condition(user=actor, household_id=family.pk)
     assert current is not None
     assert current.housing_grade == "A"
-    earlier = selectors.household_current_condition(household_id=family.pk, on=date(2024, 7, 1))
+    earlier = selectors.household_current_condition(
+        user=actor, household_id=family.pk, on=date(2024, 7, 1)
+    )
     assert earlier is not None
     assert earlier.housing_grade == "C"
 
@@ -190,7 +194,7 @@ def test_household_current_condition_is_the_latest(family: Household, actor: Any
 
 def test_checklist_all_secured(family: Household, actor: Any) -> None:
     _assess(actor, family)
-    checklist = selectors.household_checklist(household_id=family.pk, on=ON)
+    checklist = selectors.household_checklist(user=actor, household_id=family.pk, on=ON)
     assert checklist == selectors.Checklist(
         food=True,
         clothing=True,
@@ -203,8 +207,8 @@ def test_checklist_all_secured(family: Household, actor: Any) -> None:
     assert checklist.all_secured is True
 
 
-def test_checklist_without_an_assessment(family: Household) -> None:
-    checklist = selectors.household_checklist(household_id=family.pk, on=ON)
+def test_checklist_without_an_assessment(family: Household, actor: Any) -> None:
+    checklist = selectors.household_checklist(user=actor, household_id=family.pk, on=ON)
     assert (checklist.food, checklist.clothing, checklist.housing, checklist.water) == (
         False,
         False,
@@ -239,7 +243,7 @@ def test_checklist_ten_year_old_out_of_school_without_reason_fails_education(
 ) -> None:
     _assess(actor, family)
     _add_child(actor, person_input, family, student_status="00")
-    checklist = selectors.household_checklist(household_id=family.pk, on=ON)
+    checklist = selectors.household_checklist(user=actor, household_id=family.pk, on=ON)
     assert checklist.compulsory_education is False
     assert checklist.failures == ["义务教育有保障：适龄儿童张小花失学辍学"]
 
@@ -249,7 +253,7 @@ def test_checklist_ten_year_old_with_an_excused_reason_passes(
 ) -> None:
     _assess(actor, family)
     _add_child(actor, person_input, family, student_status="00", out_of_school_reason="01")
-    checklist = selectors.household_checklist(household_id=family.pk, on=ON)
+    checklist = selectors.household_checklist(user=actor, household_id=family.pk, on=ON)
     assert checklist.compulsory_education is True
     assert checklist.failures == []
 
@@ -260,7 +264,10 @@ def test_checklist_unexcused_reason_still_fails(
     _assess(actor, family)
     _add_child(actor, person_input, family, student_status="00", out_of_school_reason="12")
     assert (
-        selectors.household_checklist(household_id=family.pk, on=ON).compulsory_education is False
+        selectors.household_checklist(
+            user=actor, household_id=family.pk, on=ON
+        ).compulsory_education
+        is False
     )
 
 
@@ -270,7 +277,7 @@ def test_checklist_age_is_taken_on_the_given_day(
     _assess(actor, family)
     _add_child(actor, person_input, family, student_status="00")
     # Five years old the day before the sixth birthday: not yet of compulsory-school age.
-    early = selectors.household_checklist(household_id=family.pk, on=date(2020, 2, 29))
+    early = selectors.household_checklist(user=actor, household_id=family.pk, on=date(2020, 2, 29))
     assert early.compulsory_education is True
 
 
@@ -290,7 +297,7 @@ def test_checklist_medical_insurance_and_failing_conditions(
         expected_version=1,
         changes={"has_resident_medical": False, "has_employee_medical": False},
     )
-    checklist = selectors.household_checklist(household_id=family.pk, on=ON)
+    checklist = selectors.household_checklist(user=actor, household_id=family.pk, on=ON)
     assert (
         checklist.food,
         checklist.clothing,
@@ -315,7 +322,10 @@ def test_checklist_employee_medical_insurance_counts(family: Household, actor: A
         expected_version=1,
         changes={"has_resident_medical": False, "has_employee_medical": True},
     )
-    assert selectors.household_checklist(household_id=family.pk, on=ON).medical_insurance is True
+    assert (
+        selectors.household_checklist(user=actor, household_id=family.pk, on=ON).medical_insurance
+        is True
+    )
 
 
 # --- timeline ---------------------------------------------------------------------------------
@@ -324,7 +334,7 @@ def test_checklist_employee_medical_insurance_counts(family: Household, actor: A
 def test_household_timeline_newest_first_with_labels(family: Household, actor: Any) -> None:
     head, wife = member(family, "张三"), member(family, "李梅")
     services.person_record_death(actor=actor, person_id=head.pk, death_date=ON, new_head_id=wife.pk)
-    timeline = selectors.household_timeline(household_id=family.pk)
+    timeline = selectors.household_timeline(user=actor, household_id=family.pk)
     assert [(e.on, e.kind, e.label, e.person_name) for e in timeline] == [
         (ON, "membership", "户主变更", "李梅"),
         (ON, "membership", "死亡", "张三"),
@@ -340,14 +350,14 @@ def test_household_timeline_newest_first_with_labels(family: Household, actor: A
 # --- ID lookup --------------------------------------------------------------------------------
 
 
-def test_person_find_by_id_number_normalises_input(family: Household) -> None:
+def test_person_find_by_id_number_normalises_input(family: Household, actor: Any) -> None:
     wife = member(family, "李梅")
     typed = " " + wife.id_number[:9] + " " + wife.id_number[9:].lower() + "\u3000"
-    found = selectors.person_find_by_id_number(id_number=typed)
+    found = selectors.person_find_by_id_number(user=actor, id_number=typed)
     assert found is not None
     assert found.pk == wife.pk
-    assert selectors.person_find_by_id_number(id_number="") is None
-    assert selectors.person_find_by_id_number(id_number="433124198001010000") is None
+    assert selectors.person_find_by_id_number(user=actor, id_number="") is None
+    assert selectors.person_find_by_id_number(user=actor, id_number="433124198001010000") is None
 
 
 def test_person_find_prefers_the_registered_holder(
@@ -355,7 +365,7 @@ def test_person_find_prefers_the_registered_holder(
 ) -> None:
     son = member(family, "张小明")
     services.person_move_out(actor=actor, person_id=son.pk, event_type="move_out", event_date=ON)
-    former = selectors.person_find_by_id_number(id_number=son.id_number)
+    former = selectors.person_find_by_id_number(user=actor, id_number=son.id_number)
     assert former is not None
     assert (former.pk, former.status) == (son.pk, "moved_out")
     from dataclasses import replace
@@ -368,7 +378,7 @@ def test_person_find_prefers_the_registered_holder(
         event_type="move_in",
         event_date=timezone.localdate(),
     )
-    found = selectors.person_find_by_id_number(id_number=son.id_number)
+    found = selectors.person_find_by_id_number(user=actor, id_number=son.id_number)
     assert found is not None
     assert found.pk == added.pk
 
@@ -394,6 +404,6 @@ def test_person_find_by_id_number_finds_a_disability_card_holder(
         ),
         registered_on=REGISTERED_ON,
     )
-    found = selectors.person_find_by_id_number(id_number=number)
+    found = selectors.person_find_by_id_number(user=actor, id_number=number)
     assert found is not None
     assert (found.name, found.id_number) == ("王五", number + "41")

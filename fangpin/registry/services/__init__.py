@@ -3,6 +3,11 @@
 Each function is keyword-only, takes the acting user as ``actor``, runs in one transaction and
 writes its audit events in that transaction. Updates take ``expected_version`` and raise
 :class:`~fangpin.registry.errors.StaleVersionError` when the row changed meanwhile.
+
+The actor must hold ``registry.edit`` and the target household or village must lie inside their
+region scope; otherwise the write is refused exactly like one on a missing object (``not_found``)
+and the refusal is audited as ``authz.denied`` (``_access.py``). ``"system:<what>"`` actors
+(CLI, jobs) are not checked.
 """
 
 from fangpin.registry.services.finance import condition_record, finance_upsert

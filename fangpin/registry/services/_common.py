@@ -13,7 +13,7 @@ from django.db.models import F, Model, Q, QuerySet
 from django.utils import timezone
 
 from fangpin.core.audit import audit_record
-from fangpin.core.models import Region, RegionLevel
+from fangpin.core.models import Region
 from fangpin.registry.errors import RegistryError, StaleVersionError
 from fangpin.registry.masking import mask_id, mask_phone
 from fangpin.registry.models import (
@@ -95,46 +95,6 @@ def require_text(value: str, *, field: str, label: str, max_length: int = 200) -
     return text
 
 
-def get_household(household_id: int, *, lock: bool = True, active: bool = True) -> Household:
-    """The household row (locked for the transaction on PostgreSQL), or ``not_found``."""
-    qs: QuerySet[Household] = Household.objects.select_related("village")
-    if lock:
-        qs = qs.select_for_update(of=("self",))
-    try:
-        household = qs.get(pk=household_id)
-    except Household.DoesNotExist:
-        raise RegistryError("not_found", f"农户（ID {household_id}）不存在") from None
-    if active and household.status != ACTIVE:
-        raise RegistryError("household_inactive", f"农户{household.household_number}已注销")
-    return household
-
-
-def get_person(person_id: int, *, active: bool = True) -> Person:
-    try:
-        person = Person.objects.select_related("household").get(pk=person_id)
-    except Person.DoesNotExist:
-        raise RegistryError("not_found", f"人员（ID {person_id}）不存在") from None
-    if active and person.status != ACTIVE:
-        raise RegistryError("person_inactive", f"{person.name}已不是在册人员")
-    return person
-
-
-def village(code: str) -> Region:
-    """A current village-level region, locked so household numbers are allocated in turn."""
-    region = Region.objects.select_for_update().filter(code=code).first()
-    if region is None:
-        raise RegistryError("village", f"行政区划代码“{code}”不存在", field="village_code")
-    if region.level != RegionLevel.VILLAGE:
-        raise RegistryError(
-            "village", f"“{region.code} {region.name}”不是村级区划", field="village_code"
-        )
-    if region.valid_to is not None:
-        raise RegistryError(
-            "village", f"“{region.code} {region.name}”已撤销，不能登记新户", field="village_code"
-        )
-    return region
-
-
 def household_number_for(region: Region, given: str | None) -> str:
     """Check a given household number, or allocate the village's next one (code + 4 digits)."""
     if given is not None:
@@ -175,20 +135,6 @@ def id_conflict_filter(id_type: str, id_number: str) -> Q:
 
 def identity_key(id_type: str, id_number: str) -> tuple[str, str]:
     return ("resident", id_number[:18]) if id_type in ("1", "2") else (id_type, id_number)
-
-
-def check_id_free(id_type: str, id_number: str, *, exclude_person_id: int | None = None) -> None:
-    qs = Person.objects.filter(id_conflict_filter(id_type, id_number), status=ACTIVE)
-    if exclude_person_id is not None:
-        qs = qs.exclude(pk=exclude_person_id)
-    holder = qs.select_related("household").first()
-    if holder is not None:
-        raise RegistryError(
-            "id_in_use",
-            f"证件号码{mask_id(id_number)}已被在册人员{holder.name}"
-            f"（户编号{holder.household.household_number}）使用",
-            field="id_number",
-        )
 
 
 @contextlib.contextmanager

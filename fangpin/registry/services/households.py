@@ -6,10 +6,9 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from django.db import transaction
-
 from fangpin.registry.errors import RegistryError
 from fangpin.registry.models import ACTIVE, HEAD, Household, Person
+from fangpin.registry.services import _access as access
 from fangpin.registry.services import _common as c
 from fangpin.registry.validation import (
     PersonInput,
@@ -37,7 +36,7 @@ EDITABLE_HOUSEHOLD_FIELDS = (
 )
 
 
-@transaction.atomic
+@access.registry_write
 def household_create(
     *,
     actor: Any,
@@ -60,9 +59,10 @@ def household_create(
     the ``"" → active`` status change, and audit events ``household.create`` (one) and
     ``person.register`` (one per person). Members must have been born by ``registered_on``.
     """
+    access.require_edit(actor)
     today = c.today()
     c.not_future(registered_on, field="registered_on", label="登记日期")
-    region = c.village(village_code)
+    region = access.village(village_code, actor=actor)
     fields = validate_household_fields(
         household_type=household_type,
         natural_village=natural_village,
@@ -95,7 +95,7 @@ def household_create(
             )
         seen.add(key)
     for person in people:
-        c.check_id_free(person.id_type, person.id_number)
+        access.check_id_free(person.id_type, person.id_number, actor=actor)
         if person.birth_date > registered_on:
             raise RegistryError(
                 "event_date",
@@ -140,15 +140,16 @@ def household_create(
     return household
 
 
-@transaction.atomic
+@access.registry_write
 def household_update(
     *, actor: Any, household_id: int, expected_version: int, changes: Mapping[str, object]
 ) -> Household:
     """Change editable household attributes; see :data:`EDITABLE_HOUSEHOLD_FIELDS`."""
+    access.require_edit(actor)
     for name in changes:
         if name not in EDITABLE_HOUSEHOLD_FIELDS:
             raise RegistryError("field_not_editable", f"字段“{name}”不能在此修改", field=name)
-    household = c.get_household(household_id, lock=False)
+    household = access.get_household(household_id, lock=False, actor=actor)
     c.check_version(household.version, expected_version)
     before = {name: getattr(household, name) for name in EDITABLE_HOUSEHOLD_FIELDS}
     merged: dict[str, Any] = {**before, **changes}
@@ -164,12 +165,13 @@ def household_update(
     return household
 
 
-@transaction.atomic
+@access.registry_write
 def household_cancel(
     *, actor: Any, household_id: int, reason: str, effective_date: date
 ) -> Household:
     """Cancel (注销) a household that has no active members left."""
-    household = c.get_household(household_id)
+    access.require_edit(actor)
+    household = access.get_household(household_id, actor=actor)
     text = c.require_text(reason, field="reason", label="注销原因")
     c.not_future(effective_date, field="effective_date", label="生效日期")
     remaining = c.active_members(household).count()
@@ -201,7 +203,7 @@ def _check_relations(relations: Mapping[int, str], *, allowed: set[int]) -> dict
     return clean
 
 
-@transaction.atomic
+@access.registry_write
 def household_change_head(
     *,
     actor: Any,
@@ -217,7 +219,8 @@ def household_change_head(
     one-head constraint holds at every statement. ``relations`` re-expresses other members'
     relations to the new head (the old head's spouse may become the new head's parent).
     """
-    household = c.get_household(household_id)
+    access.require_edit(actor)
+    household = access.get_household(household_id, actor=actor)
     c.not_future(event_date, field="event_date", label="变动日期")
     members = _members_by_id(household)
     new_head = members.get(new_head_id)
@@ -257,7 +260,7 @@ def household_change_head(
     return household
 
 
-@transaction.atomic
+@access.registry_write
 def household_split(
     *,
     actor: Any,
@@ -277,7 +280,8 @@ def household_split(
     ``source_new_head_id`` names the successor among those who stay. The new household takes
     the source's type and, in the same village, its natural village and address.
     """
-    source = c.get_household(household_id)
+    access.require_edit(actor)
+    source = access.get_household(household_id, actor=actor)
     c.not_future(event_date, field="event_date", label="分户日期")
     members = _members_by_id(source)
     moving = list(dict.fromkeys(member_ids))
@@ -316,7 +320,7 @@ def household_split(
             "new_head", "原户主未分出，不能指定原户新户主", field="source_new_head_id"
         )
 
-    region = c.village(village_code or source.village_id)
+    region = access.village(village_code or source.village_id, actor=actor)
     number = c.household_number_for(region, household_number)
     same_village = region.pk == source.village_id
     values = {

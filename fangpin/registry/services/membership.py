@@ -12,10 +12,9 @@ from dataclasses import replace
 from datetime import date
 from typing import Any, Literal
 
-from django.db import transaction
-
 from fangpin.registry.errors import RegistryError
 from fangpin.registry.models import ACTIVE, HEAD, Household, Person
+from fangpin.registry.services import _access as access
 from fangpin.registry.services import _common as c
 from fangpin.registry.validation import (
     PERSON_INPUT_FIELDS,
@@ -62,7 +61,7 @@ def _input_from(person: Person) -> PersonInput:
     return PersonInput(**{name: getattr(person, name) for name in PERSON_INPUT_FIELDS})
 
 
-@transaction.atomic
+@access.registry_write
 def person_add(
     *,
     actor: Any,
@@ -78,7 +77,8 @@ def person_add(
     registry (the person must no longer be active there: moves within the registry go through
     :func:`person_move_out` with ``to_household_id``).
     """
-    household = c.get_household(household_id)
+    access.require_edit(actor)
+    household = access.get_household(household_id, actor=actor)
     if event_type not in ADD_EVENTS:
         raise RegistryError("event_type", f"新增成员的变动类型不能为“{event_type}”")
     clean = validate_person_input(person, today=c.today())
@@ -99,8 +99,8 @@ def person_add(
     if from_household_id is not None:
         if from_household_id == household.pk:
             raise RegistryError("related_household", "迁出户不能是本户")
-        origin = c.get_household(from_household_id, lock=False, active=False)
-    c.check_id_free(clean.id_type, clean.id_number)
+        origin = access.get_household(from_household_id, lock=False, active=False, actor=actor)
+    access.check_id_free(clean.id_type, clean.id_number, actor=actor)
     with c.integrity_as_registry_error():
         row = Person.objects.create(household=household, **clean.as_model_fields())
     c.record_event(
@@ -125,7 +125,7 @@ def person_add(
     return row
 
 
-@transaction.atomic
+@access.registry_write
 def person_update(
     *, actor: Any, person_id: int, expected_version: int, changes: Mapping[str, object]
 ) -> Person:
@@ -137,10 +137,11 @@ def person_update(
     through :func:`person_correct_id`. For ID types 1 and 2, sex and birth date follow the
     number and cannot be changed here.
     """
+    access.require_edit(actor)
     for name in changes:
         if name not in EDITABLE_PERSON_FIELDS:
             raise RegistryError("field_not_editable", f"字段“{name}”不能在此修改", field=name)
-    person = c.get_person(person_id)
+    person = access.get_person(person_id, actor=actor)
     c.check_version(person.version, expected_version)
     current = _input_from(person)
     merged = replace(current, **changes)  # type: ignore[arg-type]  # keys checked above
@@ -164,14 +165,15 @@ def person_update(
     return person
 
 
-@transaction.atomic
+@access.registry_write
 def person_correct_id(
     *, actor: Any, person_id: int, expected_version: int, new_id_number: str, reason: str
 ) -> Person:
     """Correct a person's ID number (and, for ID types 1 and 2, the sex and birth date read
     from it). Works for former members too, so history can be put right; the audit event
     records masked numbers and the reason."""
-    person = c.get_person(person_id, active=False)
+    access.require_edit(actor)
+    person = access.get_person(person_id, active=False, actor=actor)
     c.check_version(person.version, expected_version)
     text = c.require_text(reason, field="reason", label="更正原因")
     keep_sex = person.sex if person.id_type not in ("1", "2") else None
@@ -188,7 +190,7 @@ def person_correct_id(
     if person.death_date is not None and person.death_date < birth_date:
         raise RegistryError("death_date", "更正后的出生日期晚于已登记的死亡日期", field="id_number")
     if person.status == ACTIVE:
-        c.check_id_free(person.id_type, id_number, exclude_person_id=person.pk)
+        access.check_id_free(person.id_type, id_number, exclude_person_id=person.pk, actor=actor)
     before = {"id_number": person.id_number, "sex": person.sex, "birth_date": person.birth_date}
     after = {"id_number": id_number, "sex": sex, "birth_date": birth_date}
     changed = {name: value for name, value in after.items() if before[name] != value}
@@ -222,13 +224,14 @@ def _leave(
         )
 
 
-@transaction.atomic
+@access.registry_write
 def person_record_death(
     *, actor: Any, person_id: int, death_date: date, new_head_id: int | None = None
 ) -> Person:
     """Record a registered person's death (死亡), applying the head rule."""
-    person = c.get_person(person_id)
-    household = c.get_household(person.household_id)
+    access.require_edit(actor)
+    person = access.get_person(person_id, actor=actor)
+    household = access.get_household(person.household_id, actor=actor)
     c.not_future(death_date, field="death_date", label="死亡日期")
     if death_date < person.birth_date:
         raise RegistryError("death_date", "死亡日期不能早于出生日期", field="death_date")
@@ -267,7 +270,7 @@ def person_record_death(
     return person
 
 
-@transaction.atomic
+@access.registry_write
 def person_move_out(
     *,
     actor: Any,
@@ -285,17 +288,18 @@ def person_move_out(
     (``move_out``/``marriage_out`` here, ``move_in``/``marriage_in`` there). Otherwise the
     person's status becomes ``moved_out``.
     """
+    access.require_edit(actor)
     if event_type not in LEAVE_EVENTS:
         raise RegistryError("event_type", f"迁出成员的变动类型不能为“{event_type}”")
-    person = c.get_person(person_id)
-    household = c.get_household(person.household_id)
+    person = access.get_person(person_id, actor=actor)
+    household = access.get_household(person.household_id, actor=actor)
     _check_event_date(event_date, person.birth_date)
     target: Household | None = None
     relation_after = ""
     if to_household_id is not None:
         if to_household_id == household.pk:
             raise RegistryError("related_household", "迁入户不能是本户", field="to_household_id")
-        target = c.get_household(to_household_id)
+        target = access.get_household(to_household_id, actor=actor)
         if new_relation is None:
             raise RegistryError(
                 "relation", "迁入其他在册户时必须填写与新户户主的关系", field="new_relation"
