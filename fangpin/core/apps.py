@@ -7,6 +7,7 @@ class CoreConfig(AppConfig):
     verbose_name = "基础（区划与审计）"
 
     def ready(self) -> None:
+        from fangpin.core import pi  # noqa: F401  (registers the fangpin.E001 key check)
         from fangpin.core.auth_events import auth_events_connect
 
         auth_events_connect()

@@ -27,7 +27,6 @@ from fangpin.registry.admin_inlines import (
     code_filter,
     label,
 )
-from fangpin.registry.masking import mask_id, mask_phone
 from fangpin.registry.models import (
     Household,
     HouseholdFinance,
@@ -106,7 +105,7 @@ class HouseholdAdmin(ScopedAdmin):
 
     @admin.display(description="联系电话")
     def masked_phone(self, obj: Household) -> str:
-        return mask_phone(obj.phone)
+        return obj.phone_masked
 
     @admin.display(description="安置方式")
     def relocation_label(self, obj: Household) -> str:
@@ -168,11 +167,11 @@ class PersonAdmin(ScopedAdmin):
 
     @admin.display(description="证件号码")
     def masked_id_number(self, obj: Person) -> str:
-        return mask_id(obj.id_number)
+        return obj.id_number_masked
 
     @admin.display(description="联系电话")
     def masked_phone(self, obj: Person) -> str:
-        return mask_phone(obj.phone)
+        return obj.phone_masked
 
     @admin.display(description="性别")
     def sex_label(self, obj: Person) -> str:

@@ -15,7 +15,6 @@ from django.http import Http404, HttpRequest
 from fangpin import codes
 from fangpin.core.access import REGISTRY_VIEW, user_can
 from fangpin.registry import selectors
-from fangpin.registry.masking import mask_id
 from fangpin.registry.models import (
     HouseholdCondition,
     HouseholdFinance,
@@ -138,7 +137,7 @@ class MemberInline(ReadOnlyInline):
 
     @admin.display(description="证件号码")
     def masked_id_number(self, obj: Person) -> str:
-        return mask_id(obj.id_number)
+        return obj.id_number_masked
 
     @admin.display(description="与户主关系")
     def relation_label(self, obj: Person) -> str:

@@ -5,6 +5,9 @@ straight into the database — PostgreSQL through ``COPY … FROM STDIN (FORMAT 
 through one prepared ``executemany`` per batch — inside one transaction, so a failed load
 leaves the database exactly as it was. There are no per-row ORM saves.
 
+ID and phone numbers are encrypted on the way in (``_encrypt_pi``): the database receives
+tokens, blind indexes and masked display values, never the plaintext.
+
 Every household gets an initial status-history row and every person a "register" membership
 event, as if each had been created through the services; one audit event records the load.
 """
@@ -35,12 +38,16 @@ from fangpin.core.audit import audit_record
 from fangpin.core.models import Region, RegionLevel
 from fangpin.registry.errors import RegistryError
 from fangpin.registry.models import (
+    HOUSEHOLD_PHONE_CONTEXT,
+    PERSON_PHONE_CONTEXT,
     Household,
     HouseholdCondition,
     HouseholdFinance,
     HouseholdStatusChange,
     MembershipEvent,
     Person,
+    id_number_columns,
+    phone_columns,
 )
 
 Progress = Callable[[str, int, int], None]
@@ -150,6 +157,29 @@ def _insert(db_table: str, table: pa.Table) -> None:
         )
 
 
+def _encrypt_pi(table: pa.Table, *, phone_context: str) -> pa.Table:
+    """Replace the plaintext ``id_number`` and ``phone`` columns by their encrypted,
+    blind-index and masked columns (docs/crypto.md): no plaintext reaches the database.
+
+    A Python loop over the values of the batch: AEAD with a random nonce per value cannot be
+    vectorised in Arrow, and each value needs its own token.
+    """
+    out = table
+    if "id_number" in table.column_names:
+        types = table.column("id_type").to_pylist()
+        numbers = table.column("id_number").to_pylist()
+        columns = [id_number_columns(t, n or "") for t, n in zip(types, numbers, strict=True)]
+        out = out.drop_columns(["id_number"])
+        for name in ("id_number_encrypted", "id_number_index", "id_number_masked"):
+            out = out.append_column(name, pa.array([c[name] for c in columns], pa.string()))
+    if "phone" in table.column_names:
+        phones = [phone_columns(p or "", context=phone_context) for p in table["phone"].to_pylist()]
+        out = out.drop_columns(["phone"])
+        for name in ("phone_encrypted", "phone_index", "phone_masked"):
+            out = out.append_column(name, pa.array([c[name] for c in phones], pa.string()))
+    return out
+
+
 def _const(value: object, rows: int, kind: pa.DataType) -> pa.Array:
     return pa.array([value] * rows, type=kind)
 
@@ -244,6 +274,7 @@ def registry_bulk_load(
                 rows = rows.append_column("version", _const(1, n, pa.int32()))
                 rows = rows.append_column("created_at", _stamp(n))
                 rows = rows.append_column("updated_at", _stamp(n))
+                rows = _encrypt_pi(rows, phone_context=HOUSEHOLD_PHONE_CONTEXT)
                 _insert(_DB_TABLES["households"], rows)
                 history = pa.table(
                     {
@@ -268,6 +299,7 @@ def registry_bulk_load(
                 rows = rows.append_column("version", _const(1, n, pa.int32()))
                 rows = rows.append_column("created_at", _stamp(n))
                 rows = rows.append_column("updated_at", _stamp(n))
+                rows = _encrypt_pi(rows, phone_context=PERSON_PHONE_CONTEXT)
                 _insert(_DB_TABLES["persons"], rows)
                 membership = pa.table(
                     {

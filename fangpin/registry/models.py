@@ -16,12 +16,59 @@ from django.db.models import F, Q
 
 from fangpin.codes import table
 from fangpin.core.models import Region
+from fangpin.core.pi import pi_encrypt, pi_index
 from fangpin.income import COMPONENTS, EXPENSE_FIELDS, MEMO_FIELDS, Category, fields_of
 from fangpin.registry.expressions import RoundedMoney, RoundedQuotient
+from fangpin.registry.masking import mask_id, mask_phone
 
 ACTIVE = "active"
 HEAD = "01"
 DISABLED = "40"
+
+#: AEAD associated data ("context") of each encrypted column (docs/crypto.md).
+ID_NUMBER_CONTEXT = "registry.person.id_number"
+PERSON_PHONE_CONTEXT = "registry.person.phone"
+HOUSEHOLD_PHONE_CONTEXT = "registry.household.phone"
+#: Blind-index contexts. Types 1 and 2 share one identity (the first 18 characters: an ID card
+#: and a disability card of one person are one identity); other types index the full number
+#: under a context of their own, so they never collide with a resident identity.
+RESIDENT_IDENTITY_CONTEXT = "registry.identity.resident"
+PHONE_INDEX_CONTEXT = "registry.phone"
+RESIDENT_ID_TYPES = ("1", "2")
+
+# Token: "v1." + cipher + key id + 16-char nonce + ciphertext; 20 chars of ID text → ~100.
+_TOKEN_LENGTH = 160
+_INDEX_LENGTH = 64  # hex HMAC-SHA256 / HMAC-SM3
+
+
+def identity_index(id_type: str, id_number: str) -> str:
+    """The keyed blind index of an identity (``id_number`` already normalised)."""
+    if id_type in RESIDENT_ID_TYPES:
+        return pi_index(id_number[:18], context=RESIDENT_IDENTITY_CONTEXT)
+    return pi_index(id_number, context=f"registry.identity.type{id_type}")
+
+
+def phone_index(phone: str) -> str:
+    """The keyed blind index of a normalised phone number (the same for households and people)."""
+    return pi_index(phone, context=PHONE_INDEX_CONTEXT)
+
+
+def id_number_columns(id_type: str, id_number: str) -> dict[str, str]:
+    """The stored columns for a normalised ID number: token, identity index, masked display."""
+    return {
+        "id_number_encrypted": pi_encrypt(id_number, context=ID_NUMBER_CONTEXT),
+        "id_number_index": identity_index(id_type, id_number),
+        "id_number_masked": mask_id(id_number),
+    }
+
+
+def phone_columns(phone: str, *, context: str) -> dict[str, str]:
+    """The stored columns for a normalised phone number (empty stays empty)."""
+    return {
+        "phone_encrypted": pi_encrypt(phone, context=context),
+        "phone_index": phone_index(phone),
+        "phone_masked": mask_phone(phone),
+    }
 
 
 class Household(models.Model):
@@ -36,7 +83,15 @@ class Household(models.Model):
     natural_village = models.CharField("自然村", max_length=100, blank=True, default="")
     address = models.CharField("住址", max_length=200, blank=True, default="")
     household_type = models.CharField("户类型", max_length=2)
-    phone = models.CharField("联系电话", max_length=20, blank=True, default="")
+    phone_encrypted = models.CharField(
+        "联系电话（密文）", max_length=_TOKEN_LENGTH, blank=True, default="", editable=False
+    )
+    phone_index = models.CharField(
+        "联系电话（检索索引）", max_length=_INDEX_LENGTH, blank=True, default="", editable=False
+    )
+    phone_masked = models.CharField(
+        "联系电话", max_length=20, blank=True, default="", editable=False
+    )
     is_relocated = models.BooleanField("易地扶贫搬迁户", default=False)
     relocation_mode = models.CharField("安置方式", max_length=1, blank=True, default="")
     relocation_site = models.CharField("安置点", max_length=200, blank=True, default="")
@@ -49,7 +104,10 @@ class Household(models.Model):
         verbose_name = "农户"
         verbose_name_plural = "农户"
         ordering = ["household_number"]
-        indexes = [models.Index(fields=["village", "status"], name="household_village_status")]
+        indexes = [
+            models.Index(fields=["village", "status"], name="household_village_status"),
+            models.Index(fields=["phone_index"], name="household_phone_index"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=["active", "cancelled"]), name="household_status_known"
@@ -96,7 +154,13 @@ class Person(models.Model):
     name = models.CharField("姓名", max_length=50)
     sex = models.CharField("性别", max_length=1)
     id_type = models.CharField("证件类型", max_length=1, default="1")
-    id_number = models.CharField("证件号码", max_length=20)
+    id_number_encrypted = models.CharField(
+        "证件号码（密文）", max_length=_TOKEN_LENGTH, editable=False
+    )
+    id_number_index = models.CharField(
+        "证件号码（检索索引）", max_length=_INDEX_LENGTH, editable=False
+    )
+    id_number_masked = models.CharField("证件号码", max_length=24, editable=False)
     birth_date = models.DateField("出生日期")
     relation = models.CharField("与户主关系", max_length=2)
     ethnicity = models.CharField("民族", max_length=2, default="01")
@@ -109,7 +173,15 @@ class Person(models.Model):
     labour_ability = models.CharField("劳动技能", max_length=2, default="10")
     migrant_work_months = models.PositiveSmallIntegerField("务工时间（月）", default=0)
     migrant_employer = models.CharField("务工单位", max_length=200, blank=True, default="")
-    phone = models.CharField("联系电话", max_length=20, blank=True, default="")
+    phone_encrypted = models.CharField(
+        "联系电话（密文）", max_length=_TOKEN_LENGTH, blank=True, default="", editable=False
+    )
+    phone_index = models.CharField(
+        "联系电话（检索索引）", max_length=_INDEX_LENGTH, blank=True, default="", editable=False
+    )
+    phone_masked = models.CharField(
+        "联系电话", max_length=20, blank=True, default="", editable=False
+    )
     has_resident_medical = models.BooleanField("参加城乡居民基本医疗保险", default=False)
     has_employee_medical = models.BooleanField("参加职工基本医疗保险", default=False)
     has_critical_illness = models.BooleanField("参加大病保险", default=False)
@@ -128,12 +200,13 @@ class Person(models.Model):
         verbose_name_plural = "家庭成员"
         ordering = ["household", "relation", "birth_date"]
         indexes = [
-            models.Index(fields=["id_number"], name="person_id_number"),
+            models.Index(fields=["id_number_index"], name="person_id_number_index"),
+            models.Index(fields=["phone_index"], name="person_phone_index"),
             models.Index(fields=["household", "status"], name="person_household_status"),
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["id_type", "id_number"],
+                fields=["id_number_index"],
                 condition=Q(status=ACTIVE),
                 name="person_unique_id_among_registered",
                 violation_error_message="该证件号码已被另一名在册人员使用",

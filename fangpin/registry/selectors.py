@@ -11,6 +11,7 @@ costs the same number of queries whatever its size.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, TypeVar
@@ -31,16 +32,21 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from fangpin import codes, conditions, idnumber
+from fangpin.core.pi import pi_decrypt
 from fangpin.core.scope import scope_prefix
 from fangpin.registry.models import (
     ACTIVE,
     HEAD,
+    ID_NUMBER_CONTEXT,
+    RESIDENT_ID_TYPES,
     Household,
     HouseholdCondition,
     HouseholdFinance,
     HouseholdStatusChange,
     MembershipEvent,
     Person,
+    identity_index,
+    phone_index,
 )
 
 __all__ = [
@@ -66,6 +72,9 @@ __all__ = [
 ]
 
 _M = TypeVar("_M", bound=Model)
+
+#: A search text that may be a phone number (mobile, or landline with an area code).
+_PHONE_LIKE = re.compile(r"1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8}")
 
 OUTSIDE_SCOPE = "辖区外农户"
 """Shown instead of the number of a related household outside the viewer's scope."""
@@ -147,10 +156,14 @@ def household_list(
     text = (search or "").strip()
     if text:
         number = idnumber.normalise(text)
-        has_member_id = Exists(_active_members_of_outer().filter(id_number=number))
-        qs = qs.filter(
-            Q(household_number__startswith=text) | Q(head_name__contains=text) | has_member_id
-        )
+        has_member_id = Exists(_active_members_of_outer().filter(id_number_match(number)))
+        match = Q(household_number__startswith=text) | Q(head_name__contains=text) | has_member_id
+        phone = "".join(text.split())
+        if _PHONE_LIKE.fullmatch(phone):
+            index = phone_index(phone)
+            has_member_phone = Exists(_active_members_of_outer().filter(phone_index=index))
+            match = match | Q(phone_index=index) | has_member_phone
+        qs = qs.filter(match)
     return qs
 
 
@@ -356,6 +369,27 @@ def household_timeline(*, user: object, household_id: int) -> list[TimelineEntry
     return [entry for _key, entry in keyed]
 
 
+def id_number_match(number: str) -> Q:
+    """Persons whose ID number may be ``number`` (already normalised), by blind index.
+
+    An 18-character number matches the identity (an ID card, or a disability card that is the
+    ID number + 2 digits); a 20-character one the disability cards of that identity (the two
+    suffix digits are inside the ciphertext: :func:`person_find_by_id_number` checks them);
+    any number also matches an "other document" of exactly that text.
+    """
+    if not number:
+        return Q(pk__in=[])
+    match = Q()
+    for id_type in codes.table("id_type").codes():
+        if id_type not in RESIDENT_ID_TYPES:
+            match |= Q(id_type=id_type, id_number_index=identity_index(id_type, number.upper()))
+    if len(number) == 18:
+        match |= Q(id_type__in=RESIDENT_ID_TYPES, id_number_index=identity_index("1", number))
+    elif len(number) == 20:
+        match |= Q(id_type="2", id_number_index=identity_index("2", number))
+    return match
+
+
 def person_find_by_id_number(*, user: object, id_number: str) -> Person | None:
     """The registered (active) person holding ``id_number``; else the latest former holder.
 
@@ -367,10 +401,17 @@ def person_find_by_id_number(*, user: object, id_number: str) -> Person | None:
     number = idnumber.normalise(id_number)
     if not number:
         return None
-    match = Q(id_number=number)
-    if len(number) == 18:
-        match |= Q(id_type="2", id_number__startswith=number)
-    qs = _persons_for(user).filter(match).select_related("household")
+    qs = _persons_for(user).filter(id_number_match(number)).select_related("household")
+    if len(number) == 20:  # a disability card: the suffix digits must match too
+        candidates = [
+            p
+            for p in qs.order_by("-updated_at", "-pk")
+            if p.id_type != "2"
+            or pi_decrypt(p.id_number_encrypted, context=ID_NUMBER_CONTEXT) == number
+        ]
+        active = [p for p in candidates if p.status == ACTIVE]
+        chosen = active or candidates
+        return chosen[0] if chosen else None
     return qs.filter(status=ACTIVE).first() or qs.order_by("-updated_at", "-pk").first()
 
 

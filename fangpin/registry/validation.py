@@ -34,7 +34,14 @@ from fangpin import codes, idnumber
 from fangpin.core.selectors import region_code_known_on
 from fangpin.registry.errors import RegistryError
 from fangpin.registry.masking import mask_id, mask_phone
-from fangpin.registry.models import Household, Person
+from fangpin.registry.models import (
+    HOUSEHOLD_PHONE_CONTEXT,
+    PERSON_PHONE_CONTEXT,
+    Household,
+    Person,
+    id_number_columns,
+    phone_columns,
+)
 
 __all__ = [
     "EARLIEST_BIRTH_DATE",
@@ -58,7 +65,7 @@ FIELD_LABELS: Final[dict[str, str]] = {
     f.name: str(f.verbose_name)
     for model in (Household, Person)
     for f in model._meta.concrete_fields
-}
+} | {"id_number": "证件号码", "phone": "联系电话"}  # input names of the encrypted columns
 
 # Coded person fields and the code table each one uses.
 _PERSON_CODED: Final[tuple[str, ...]] = (
@@ -171,7 +178,20 @@ class CleanPerson:
     is_tekun: bool
 
     def as_model_fields(self) -> dict[str, object]:
-        """The values keyed by :class:`~fangpin.registry.models.Person` field name."""
+        """The values keyed by :class:`~fangpin.registry.models.Person` field name: the ID and
+        phone numbers become their encrypted, blind-index and masked columns."""
+        values = asdict(self)
+        id_number = values.pop("id_number")
+        phone = values.pop("phone")
+        return {
+            **values,
+            **id_number_columns(self.id_type, id_number),
+            **phone_columns(phone, context=PERSON_PHONE_CONTEXT),
+        }
+
+    def as_audit_fields(self) -> dict[str, object]:
+        """The plaintext values, for :func:`fangpin.registry.services._common.created`
+        (which masks the ID and phone numbers)."""
         return asdict(self)
 
     def __repr__(self) -> str:
@@ -405,6 +425,11 @@ class HouseholdFields:
     relocation_site: str
 
     def as_model_fields(self) -> dict[str, object]:
+        values = asdict(self)
+        phone = values.pop("phone")
+        return {**values, **phone_columns(phone, context=HOUSEHOLD_PHONE_CONTEXT)}
+
+    def as_audit_fields(self) -> dict[str, object]:
         return asdict(self)
 
 

@@ -13,15 +13,20 @@ import pytest
 from fangpin import idnumber
 from fangpin.conditions import WaterMeasurement
 from fangpin.core.models import AuditEvent, Region, Role, User
+from fangpin.core.pi import pi_decrypt
 from fangpin.core.selectors import region_cache_clear
 from fangpin.registry import services
 from fangpin.registry.models import (
+    HOUSEHOLD_PHONE_CONTEXT,
+    ID_NUMBER_CONTEXT,
+    PERSON_PHONE_CONTEXT,
     Household,
     HouseholdCondition,
     HouseholdFinance,
     HouseholdStatusChange,
     MembershipEvent,
     Person,
+    identity_index,
 )
 from fangpin.registry.validation import PersonInput
 
@@ -30,6 +35,22 @@ DOUWANG = "433124102202"  # 豆旺村
 REGISTERED_ON = date(2024, 3, 1)
 
 PersonFactory = Callable[..., PersonInput]
+
+
+def plain_id(person: Person) -> str:
+    """A stored person's ID number, decrypted (tests only: the app shows ``id_number_masked``)."""
+    return pi_decrypt(person.id_number_encrypted, context=ID_NUMBER_CONTEXT)
+
+
+def plain_phone(obj: Household | Person) -> str:
+    """A stored household's or person's phone number, decrypted (tests only)."""
+    context = HOUSEHOLD_PHONE_CONTEXT if isinstance(obj, Household) else PERSON_PHONE_CONTEXT
+    return pi_decrypt(obj.phone_encrypted, context=context)
+
+
+def id_filter(id_type: str, number: str) -> dict[str, str]:
+    """ORM filter kwargs for the people holding an identity (through the blind index)."""
+    return {"id_number_index": identity_index(id_type, number)}
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from fangpin.core.models import AuditEvent, Region
 from fangpin.core.regions import regions_load
 from fangpin.registry.bulk import registry_bulk_load
 from fangpin.registry.errors import RegistryError
+from fangpin.registry.masking import mask_id
 from fangpin.registry.models import (
     Household,
     HouseholdCondition,
@@ -25,9 +26,11 @@ from fangpin.registry.models import (
     HouseholdStatusChange,
     MembershipEvent,
     Person,
+    identity_index,
 )
 from fangpin.synth import SynthConfig, VillageSpec, write_parquet
 from tests.conftest_regions import REGION_FIXTURE_DIR
+from tests.registry.conftest import plain_id
 
 COUNTY = "433124"
 MODELS = (
@@ -98,7 +101,11 @@ def test_loaded_rows_equal_the_files(huayuan_regions: Any, dataset: Path) -> Non
     registry_bulk_load(actor="system:test", source_dir=dataset)
     people = pq.read_table(dataset / "registry" / "persons.parquet").to_pylist()
     first = people[0]
-    stored = Person.objects.get(id_number=first["id_number"], status="active")
+    stored = Person.objects.get(
+        id_number_index=identity_index(first["id_type"], first["id_number"]), status="active"
+    )
+    assert plain_id(stored) == first["id_number"]
+    assert stored.id_number_masked == mask_id(first["id_number"])
     assert stored.name == first["name"]
     assert stored.birth_date == first["birth_date"]
     assert stored.relation == first["relation"]

@@ -30,6 +30,7 @@ from tests.registry.conftest import (
     PersonFactory,
     World,
     member,
+    plain_id,
 )
 
 MISSING = 999_999
@@ -51,7 +52,7 @@ def _head_id(household_id: int) -> int:
 
 def _head_id_number(household_id: int) -> str:
     head = Person.objects.filter(household_id=household_id, relation="01").first()
-    return head.id_number if head else UNHELD_ID
+    return plain_id(head) if head else UNHELD_ID
 
 
 #: selector → probe(viewer, household id) giving a plain, comparable value
@@ -158,7 +159,7 @@ def test_household_list_search_and_prefix_never_widen_the_scope(world: World, vi
     by_prefix = {
         h.household_number for h in selectors.household_list(user=user, village_prefix="43")
     }
-    luxi_head = member(world.households["luxi"], "向东").id_number
+    luxi_head = plain_id(member(world.households["luxi"], "向东"))
     by_id = {h.household_number for h in selectors.household_list(user=user, search=luxi_head)}
     assert by_number == by_prefix == world.numbers(VISIBLE[viewer])
     assert by_id == world.numbers(VISIBLE[viewer] & {"luxi"})

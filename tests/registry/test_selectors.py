@@ -12,7 +12,7 @@ from fangpin.conditions import WaterMeasurement
 from fangpin.core.models import Region
 from fangpin.registry import selectors, services
 from fangpin.registry.models import Household
-from tests.registry.conftest import DOUWANG, REGISTERED_ON, TUDI, PersonFactory, member
+from tests.registry.conftest import DOUWANG, REGISTERED_ON, TUDI, PersonFactory, member, plain_id
 
 GOOD_WATER = WaterMeasurement("rich", 60, True, False, True, None, None, None, 0)
 ON = date(2024, 6, 1)
@@ -96,7 +96,7 @@ def test_household_list_filters(family: Household, actor: Any, person_input: Per
 
 def test_household_list_search(family: Household, actor: Any, person_input: PersonFactory) -> None:
     _household(actor, person_input, "王五", village_code=DOUWANG)
-    wife_number = member(family, "李梅").id_number
+    wife_number = plain_id(member(family, "李梅"))
     fullwidth = "".join(chr(ord(ch) + 0xFEE0) for ch in wife_number)
 
     def numbers(search: str) -> list[str]:
@@ -352,7 +352,7 @@ def test_household_timeline_newest_first_with_labels(family: Household, actor: A
 
 def test_person_find_by_id_number_normalises_input(family: Household, actor: Any) -> None:
     wife = member(family, "李梅")
-    typed = " " + wife.id_number[:9] + " " + wife.id_number[9:].lower() + "\u3000"
+    typed = " " + plain_id(wife)[:9] + " " + plain_id(wife)[9:].lower() + "\u3000"
     found = selectors.person_find_by_id_number(user=actor, id_number=typed)
     assert found is not None
     assert found.pk == wife.pk
@@ -365,12 +365,12 @@ def test_person_find_prefers_the_registered_holder(
 ) -> None:
     son = member(family, "张小明")
     services.person_move_out(actor=actor, person_id=son.pk, event_type="move_out", event_date=ON)
-    former = selectors.person_find_by_id_number(user=actor, id_number=son.id_number)
+    former = selectors.person_find_by_id_number(user=actor, id_number=plain_id(son))
     assert former is not None
     assert (former.pk, former.status) == (son.pk, "moved_out")
     from dataclasses import replace
 
-    again = replace(person_input(name="张小明", relation="20"), id_number=son.id_number)
+    again = replace(person_input(name="张小明", relation="20"), id_number=plain_id(son))
     added = services.person_add(
         actor=actor,
         household_id=family.pk,
@@ -378,7 +378,7 @@ def test_person_find_prefers_the_registered_holder(
         event_type="move_in",
         event_date=timezone.localdate(),
     )
-    found = selectors.person_find_by_id_number(user=actor, id_number=son.id_number)
+    found = selectors.person_find_by_id_number(user=actor, id_number=plain_id(son))
     assert found is not None
     assert found.pk == added.pk
 
@@ -406,4 +406,8 @@ def test_person_find_by_id_number_finds_a_disability_card_holder(
     )
     found = selectors.person_find_by_id_number(user=actor, id_number=number)
     assert found is not None
-    assert (found.name, found.id_number) == ("王五", number + "41")
+    assert (found.name, plain_id(found)) == ("王五", number + "41")
+    exact = selectors.person_find_by_id_number(user=actor, id_number=number + "41")
+    assert exact is not None
+    assert exact.pk == found.pk
+    assert selectors.person_find_by_id_number(user=actor, id_number=number + "42") is None

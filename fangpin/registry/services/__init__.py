@@ -8,6 +8,10 @@ The actor must hold ``registry.edit`` and the target household or village must l
 region scope; otherwise the write is refused exactly like one on a missing object (``not_found``)
 and the refusal is audited as ``authz.denied`` (``_access.py``). ``"system:<what>"`` actors
 (CLI, jobs) are not checked.
+
+Full ID and phone numbers are stored encrypted (docs/crypto.md); ``person_reveal`` and
+``household_reveal_phone`` show one, to a user with ``pi.reveal`` in scope, with a reason,
+audited.
 """
 
 from fangpin.registry.services.finance import condition_record, finance_upsert
@@ -25,6 +29,7 @@ from fangpin.registry.services.membership import (
     person_record_death,
     person_update,
 )
+from fangpin.registry.services.reveal import household_reveal_phone, person_reveal
 
 __all__ = [
     "condition_record",
@@ -32,11 +37,13 @@ __all__ = [
     "household_cancel",
     "household_change_head",
     "household_create",
+    "household_reveal_phone",
     "household_split",
     "household_update",
     "person_add",
     "person_correct_id",
     "person_move_out",
     "person_record_death",
+    "person_reveal",
     "person_update",
 ]

@@ -14,15 +14,22 @@ from django.utils import timezone
 
 from fangpin.core.audit import audit_record
 from fangpin.core.models import Region
+from fangpin.core.pi import pi_decrypt
 from fangpin.registry.errors import RegistryError, StaleVersionError
 from fangpin.registry.masking import mask_id, mask_phone
 from fangpin.registry.models import (
     ACTIVE,
     HEAD,
+    HOUSEHOLD_PHONE_CONTEXT,
+    ID_NUMBER_CONTEXT,
+    PERSON_PHONE_CONTEXT,
     Household,
     HouseholdStatusChange,
     MembershipEvent,
     Person,
+    id_number_columns,
+    identity_index,
+    phone_columns,
 )
 from fangpin.registry.validation import validate_code
 
@@ -126,15 +133,44 @@ def household_number_for(region: Region, given: str | None) -> str:
 
 
 def id_conflict_filter(id_type: str, id_number: str) -> Q:
-    """Rows that hold the same identity: an ID card and a disability card (ID + 2 digits) of the
-    same person share the first 18 characters, so they collide across the two types."""
-    if id_type in ("1", "2"):
-        return Q(id_type__in=("1", "2"), id_number__startswith=id_number[:18])
-    return Q(id_type=id_type, id_number=id_number)
+    """Rows that hold the same identity, by blind index: an ID card and a disability card
+    (ID + 2 digits) of the same person share the first 18 characters, so they share one
+    identity index across the two types (``models.identity_index``)."""
+    return Q(id_number_index=identity_index(id_type, id_number))
 
 
 def identity_key(id_type: str, id_number: str) -> tuple[str, str]:
     return ("resident", id_number[:18]) if id_type in ("1", "2") else (id_type, id_number)
+
+
+# --- Personal information at rest: plaintext in, encrypted columns out ---------------------
+
+
+def person_id_number(person: Person) -> str:
+    """The person's ID number, decrypted for processing inside a service (never for display:
+    display uses ``id_number_masked``; showing the full number is ``person_reveal``)."""
+    return pi_decrypt(person.id_number_encrypted, context=ID_NUMBER_CONTEXT)
+
+
+def person_phone(person: Person) -> str:
+    return pi_decrypt(person.phone_encrypted, context=PERSON_PHONE_CONTEXT)
+
+
+def household_phone(household: Household) -> str:
+    return pi_decrypt(household.phone_encrypted, context=HOUSEHOLD_PHONE_CONTEXT)
+
+
+def stored_columns(
+    values: Mapping[str, object], *, id_type: str = "", phone_context: str
+) -> dict[str, object]:
+    """``values`` keyed by input name with ``id_number`` and ``phone`` (plaintext) replaced by
+    their encrypted, blind-index and masked columns."""
+    out = dict(values)
+    if "id_number" in out:
+        out.update(id_number_columns(id_type, str(out.pop("id_number"))))
+    if "phone" in out:
+        out.update(phone_columns(str(out.pop("phone")), context=phone_context))
+    return out
 
 
 @contextlib.contextmanager
@@ -145,7 +181,7 @@ def integrity_as_registry_error() -> Iterator[None]:
         yield
     except IntegrityError as exc:
         text = str(exc)
-        if "person_unique_id_among_registered" in text or "registry_person.id_type" in text:
+        if "person_unique_id_among_registered" in text or "registry_person.id_number_index" in text:
             raise RegistryError("id_in_use", "该证件号码已被另一名在册人员使用") from exc
         if "household_number" in text:
             raise RegistryError("household_number_in_use", "户编号已被使用") from exc

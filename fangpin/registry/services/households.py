@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from fangpin.registry.errors import RegistryError
-from fangpin.registry.models import ACTIVE, HEAD, Household, Person
+from fangpin.registry.models import ACTIVE, HEAD, HOUSEHOLD_PHONE_CONTEXT, Household, Person
 from fangpin.registry.services import _access as access
 from fangpin.registry.services import _common as c
 from fangpin.registry.validation import (
@@ -104,9 +104,11 @@ def household_create(
             )
     number = c.household_number_for(region, household_number)
 
-    values = {"household_number": number, "village": region, **fields.as_model_fields()}
+    values = {"household_number": number, "village": region, **fields.as_audit_fields()}
     with c.integrity_as_registry_error():
-        household = Household.objects.create(**values)
+        household = Household.objects.create(
+            household_number=number, village=region, **fields.as_model_fields()
+        )
         c.record_status_change(
             actor=actor,
             household=household,
@@ -135,7 +137,7 @@ def household_create(
                 actor,
                 "person.register",
                 row,
-                c.created({"household": household.pk, **person.as_model_fields()}),
+                c.created({"household": household.pk, **person.as_audit_fields()}),
             )
     return household
 
@@ -151,14 +153,20 @@ def household_update(
             raise RegistryError("field_not_editable", f"字段“{name}”不能在此修改", field=name)
     household = access.get_household(household_id, lock=False, actor=actor)
     c.check_version(household.version, expected_version)
-    before = {name: getattr(household, name) for name in EDITABLE_HOUSEHOLD_FIELDS}
+    before = {
+        name: c.household_phone(household) if name == "phone" else getattr(household, name)
+        for name in EDITABLE_HOUSEHOLD_FIELDS
+    }
     merged: dict[str, Any] = {**before, **changes}
-    after = validate_household_fields(**merged).as_model_fields()
+    after = validate_household_fields(**merged).as_audit_fields()
     changed = {name: value for name, value in after.items() if before[name] != value}
     if not changed:
         return household
     c.versioned_update(
-        Household, pk=household.pk, expected_version=expected_version, values=changed
+        Household,
+        pk=household.pk,
+        expected_version=expected_version,
+        values=c.stored_columns(changed, phone_context=HOUSEHOLD_PHONE_CONTEXT),
     )
     c.audit(actor, "household.update", household, c.diff(before, changed))
     household.refresh_from_db()

@@ -13,7 +13,14 @@ from datetime import date
 from typing import Any, Literal
 
 from fangpin.registry.errors import RegistryError
-from fangpin.registry.models import ACTIVE, HEAD, Household, Person
+from fangpin.registry.models import (
+    ACTIVE,
+    HEAD,
+    PERSON_PHONE_CONTEXT,
+    Household,
+    Person,
+    identity_index,
+)
 from fangpin.registry.services import _access as access
 from fangpin.registry.services import _common as c
 from fangpin.registry.validation import (
@@ -57,8 +64,18 @@ def _check_event_date(event_date: date, birth_date: date, *, label: str = "变�
         )
 
 
+def _plain_values(person: Person) -> dict[str, Any]:
+    """The person's input values, with the ID and phone numbers decrypted."""
+    values = {
+        name: getattr(person, name)
+        for name in PERSON_INPUT_FIELDS
+        if name not in ("id_number", "phone")
+    }
+    return {**values, "id_number": c.person_id_number(person), "phone": c.person_phone(person)}
+
+
 def _input_from(person: Person) -> PersonInput:
-    return PersonInput(**{name: getattr(person, name) for name in PERSON_INPUT_FIELDS})
+    return PersonInput(**_plain_values(person))
 
 
 @access.registry_write
@@ -117,7 +134,7 @@ def person_add(
         "person.add",
         row,
         {
-            **c.created({"household": household.pk, **clean.as_model_fields()}),
+            **c.created({"household": household.pk, **clean.as_audit_fields()}),
             "event_type": event_type,
             "event_date": event_date.isoformat(),
         },
@@ -143,7 +160,8 @@ def person_update(
             raise RegistryError("field_not_editable", f"字段“{name}”不能在此修改", field=name)
     person = access.get_person(person_id, actor=actor)
     c.check_version(person.version, expected_version)
-    current = _input_from(person)
+    plain = _plain_values(person)
+    current = PersonInput(**plain)
     merged = replace(current, **changes)  # type: ignore[arg-type]  # keys checked above
     clean = validate_person_input(merged, today=c.today(), check_region=False)
     if person.relation == HEAD and clean.relation != HEAD:
@@ -154,12 +172,18 @@ def person_update(
         raise RegistryError(
             "second_head", "不能在此把成员设为户主，请使用户主变更", field="relation"
         )
-    after = clean.as_model_fields()
-    before = {name: getattr(person, name) for name in after}
+    after = clean.as_audit_fields()
+    before = {name: plain[name] if name in plain else getattr(person, name) for name in after}
     changed = {name: value for name, value in after.items() if before[name] != value}
+    changed.pop("id_number", None)  # not editable here; person_correct_id changes it
     if not changed:
         return person
-    c.versioned_update(Person, pk=person.pk, expected_version=expected_version, values=changed)
+    c.versioned_update(
+        Person,
+        pk=person.pk,
+        expected_version=expected_version,
+        values=c.stored_columns(changed, phone_context=PERSON_PHONE_CONTEXT),
+    )
     c.audit(actor, "person.update", person, c.diff(before, changed))
     person.refresh_from_db()
     return person
@@ -185,16 +209,28 @@ def person_correct_id(
         birth_date=keep_birth,
         today=c.today(),
     )
-    if id_number == person.id_number:
+    old_number = c.person_id_number(person)
+    # The identity index decides; for a disability card (one identity, 18 characters) the
+    # two suffix digits may still be corrected.
+    if identity_index(person.id_type, id_number) == person.id_number_index and (
+        id_number == old_number
+    ):
         raise RegistryError("id_unchanged", "新证件号码与原号码相同", field="id_number")
     if person.death_date is not None and person.death_date < birth_date:
         raise RegistryError("death_date", "更正后的出生日期晚于已登记的死亡日期", field="id_number")
     if person.status == ACTIVE:
         access.check_id_free(person.id_type, id_number, exclude_person_id=person.pk, actor=actor)
-    before = {"id_number": person.id_number, "sex": person.sex, "birth_date": person.birth_date}
+    before = {"id_number": old_number, "sex": person.sex, "birth_date": person.birth_date}
     after = {"id_number": id_number, "sex": sex, "birth_date": birth_date}
     changed = {name: value for name, value in after.items() if before[name] != value}
-    c.versioned_update(Person, pk=person.pk, expected_version=expected_version, values=changed)
+    c.versioned_update(
+        Person,
+        pk=person.pk,
+        expected_version=expected_version,
+        values=c.stored_columns(
+            changed, id_type=person.id_type, phone_context=PERSON_PHONE_CONTEXT
+        ),
+    )
     c.audit(actor, "person.correct_id", person, {**c.diff(before, changed), "reason": text})
     person.refresh_from_db()
     return person
