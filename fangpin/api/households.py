@@ -1,0 +1,329 @@
+"""Household endpoints: parse → selector or service → schema. Scope lives in the selectors and
+services; here only the capability is asked (403) and "does not exist" is answered (404)."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Path, Query, Router, Status
+
+from fangpin import idnumber
+from fangpin.api.auth import caller, require
+from fangpin.api.errors import HOUSEHOLD_NOT_FOUND, ApiError
+from fangpin.api.schemas import (
+    MAX_ID,
+    ChecklistOut,
+    ConditionIn,
+    ConditionOut,
+    ConditionsOut,
+    FinanceIn,
+    FinanceOut,
+    HeadChangeIn,
+    HouseholdCreateIn,
+    HouseholdOut,
+    HouseholdPageOut,
+    HouseholdPatchIn,
+    HouseholdSearchOut,
+    IdSearchIn,
+    MemberAddIn,
+    PersonIn,
+    PersonOut,
+    TimelineEntryOut,
+    label,
+    responses,
+)
+from fangpin.conditions import WaterMeasurement
+from fangpin.core.access import REGISTRY_VIEW
+from fangpin.registry import selectors, services
+from fangpin.registry.models import Household
+from fangpin.registry.validation import PersonInput
+
+router = Router(tags=["农户 households"])
+
+HouseholdId = Annotated[int, Path(ge=1, le=MAX_ID, description="农户 ID")]
+MAX_LIMIT = 100
+_LOOKS_LIKE_ID = re.compile(r"[0-9]{15}")
+MAX_OFFSET = 1_000_000
+
+
+def person_input(data: PersonIn) -> PersonInput:
+    return PersonInput(**data.model_dump())
+
+
+def _detail(user: Any, household_id: int) -> Any:
+    """The household with head name and member count, or 404 (missing and out of scope alike)."""
+    household = selectors.household_list(user=user).filter(pk=household_id).first()
+    if household is None:
+        raise ApiError(404, "not_found", HOUSEHOLD_NOT_FOUND)
+    return household
+
+
+def _exists(user: Any, household_id: int) -> None:
+    try:
+        selectors.household_get(user=user, household_id=household_id)
+    except Household.DoesNotExist:
+        raise ApiError(404, "not_found", HOUSEHOLD_NOT_FOUND) from None
+
+
+@router.get("", response=responses(200, HouseholdPageOut), summary="农户列表")
+def household_list(
+    request: HttpRequest,
+    village: Annotated[
+        str | None, Query(pattern=r"^[0-9]{12}$", description="12 位村代码（辖区内）")
+    ] = None,
+    household_type: Annotated[
+        str | None, Query(pattern=r"^[0-9]{1,2}$", description="户类型代码")
+    ] = None,
+    status: Annotated[Literal["active", "cancelled"] | None, Query(description="户状态")] = None,
+    q: Annotated[
+        str | None,
+        Query(max_length=50, pattern=r"^[^\x00]*$", description="户编号前缀或户主姓名"),
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 20,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+) -> HouseholdPageOut:
+    """Households in the caller's scope, ordered by household number; limit ≤ 100.
+
+    ``q`` matches a household-number prefix or the head's name. An ID number is never sent in a
+    URL: search by ID with ``POST /households/search-by-id``.
+    """
+    user = require(request, REGISTRY_VIEW)
+    if q and _LOOKS_LIKE_ID.search(idnumber.normalise(q)):
+        # The selector would find it, but an ID number must not travel in a URL (SEC-MSK-3).
+        raise ApiError(
+            400,
+            "id_number_in_url",
+            "证件号码不能放在网址中，请用 POST /api/v1/households/search-by-id 查找",
+            field="q",
+        )
+    qs = selectors.household_list(
+        user=user, village_prefix=village, household_type=household_type, search=q
+    )
+    if status:
+        qs = qs.filter(status=status)
+    total = qs.count()
+    page = list(qs[offset : offset + limit])
+    return HouseholdPageOut(
+        count=total, limit=limit, offset=offset, items=[HouseholdOut.of(h) for h in page]
+    )
+
+
+@router.post(
+    "/search-by-id", response=responses(200, HouseholdSearchOut), summary="按证件号码查找农户"
+)
+def household_search_by_id(request: HttpRequest, body: IdSearchIn) -> HouseholdSearchOut:
+    """The household of the person holding the ID number (in scope); the number stays in the
+    body, never in a URL or a log line."""
+    user = require(request, REGISTRY_VIEW)
+    person = selectors.person_find_by_id_number(user=user, id_number=body.id_number)
+    if person is None:
+        return HouseholdSearchOut(items=[])
+    found = selectors.household_list(user=user).filter(pk=person.household_id)
+    return HouseholdSearchOut(items=[HouseholdOut.of(h) for h in found])
+
+
+@router.get("/{household_id}", response=responses(200, HouseholdOut), summary="农户详情")
+def household_detail(request: HttpRequest, household_id: HouseholdId) -> HouseholdOut:
+    user = require(request, REGISTRY_VIEW)
+    return HouseholdOut.of(_detail(user, household_id))
+
+
+@router.get("/{household_id}/members", response=responses(200, list[PersonOut]), summary="家庭成员")
+def household_members(
+    request: HttpRequest,
+    household_id: HouseholdId,
+    include_inactive: Annotated[bool, Query(description="含已死亡、已迁出人员")] = False,
+) -> list[PersonOut]:
+    user = require(request, REGISTRY_VIEW)
+    _exists(user, household_id)
+    members = selectors.household_members(
+        user=user, household_id=household_id, include_inactive=include_inactive
+    )
+    return [PersonOut.of(p) for p in members]
+
+
+@router.get(
+    "/{household_id}/finances", response=responses(200, list[FinanceOut]), summary="历年收支"
+)
+def household_finances(request: HttpRequest, household_id: HouseholdId) -> list[FinanceOut]:
+    user = require(request, REGISTRY_VIEW)
+    _exists(user, household_id)
+    rows = selectors.finance_list(user=user).filter(household_id=household_id).order_by("-year")
+    return [FinanceOut.of(f) for f in rows]
+
+
+@router.get(
+    "/{household_id}/conditions",
+    response=responses(200, ConditionsOut),
+    summary="两不愁三保障及饮水安全：最近核查与清单",
+)
+def household_conditions(request: HttpRequest, household_id: HouseholdId) -> ConditionsOut:
+    user = require(request, REGISTRY_VIEW)
+    _exists(user, household_id)
+    today = timezone.localdate()
+    current = selectors.household_current_condition(user=user, household_id=household_id)
+    checklist = selectors.household_checklist(user=user, household_id=household_id, on=today)
+    return ConditionsOut(
+        current=ConditionOut.of(current) if current is not None else None,
+        checklist=ChecklistOut(
+            on=today,
+            food=checklist.food,
+            clothing=checklist.clothing,
+            compulsory_education=checklist.compulsory_education,
+            medical_insurance=checklist.medical_insurance,
+            housing=checklist.housing,
+            water=checklist.water,
+            all_secured=checklist.all_secured,
+            failures=list(checklist.failures),
+        ),
+    )
+
+
+@router.get(
+    "/{household_id}/timeline",
+    response=responses(200, list[TimelineEntryOut]),
+    summary="成员变动与户状态变更（新的在前）",
+)
+def household_timeline(request: HttpRequest, household_id: HouseholdId) -> list[TimelineEntryOut]:
+    user = require(request, REGISTRY_VIEW)
+    _exists(user, household_id)
+    return [
+        TimelineEntryOut(
+            on=e.on,
+            recorded_at=e.recorded_at,
+            kind=e.kind,
+            code=e.code,
+            label=e.label,
+            person_id=e.person_id,
+            person_name=e.person_name,
+            related_household_number=e.related_household_number,
+            relation_before=e.relation_before,
+            relation_before_label=label("relation", e.relation_before),
+            relation_after=e.relation_after,
+            relation_after_label=label("relation", e.relation_after),
+            note=e.note,
+        )
+        for e in selectors.household_timeline(user=user, household_id=household_id)
+    ]
+
+
+# --- Writes -----------------------------------------------------------------------------------
+
+
+@router.post("", response=responses(201, HouseholdOut), summary="登记新户（户主及成员）")
+def household_create(request: HttpRequest, body: HouseholdCreateIn) -> Status[HouseholdOut]:
+    user = caller(request)
+    fields = body.model_dump(exclude={"head", "members"})
+    household = services.household_create(
+        actor=user,
+        head=person_input(body.head),
+        members=[person_input(m) for m in body.members],
+        **fields,
+    )
+    return Status(201, HouseholdOut.of(_detail(user, household.pk)))
+
+
+@router.patch("/{household_id}", response=responses(200, HouseholdOut), summary="修改农户信息")
+def household_update(
+    request: HttpRequest, household_id: HouseholdId, body: HouseholdPatchIn
+) -> HouseholdOut:
+    """Only the fields sent are changed; ``version`` must be the one read (else 409 ``stale``)."""
+    user = caller(request)
+    changes = body.model_dump(exclude_unset=True, exclude={"version"})
+    changes = {name: value for name, value in changes.items() if value is not None}
+    services.household_update(
+        actor=user, household_id=household_id, expected_version=body.version, changes=changes
+    )
+    return HouseholdOut.of(_detail(user, household_id))
+
+
+@router.post(
+    "/{household_id}/members",
+    response=responses(201, PersonOut),
+    summary="新增成员（出生、迁入、婚入）",
+)
+def household_member_add(
+    request: HttpRequest, household_id: HouseholdId, body: MemberAddIn
+) -> Status[PersonOut]:
+    user = caller(request)
+    person = services.person_add(
+        actor=user,
+        household_id=household_id,
+        person=person_input(body.person),
+        event_type=body.event_type,
+        event_date=body.event_date,
+        from_household_id=body.from_household_id,
+    )
+    return Status(201, PersonOut.of(selectors.person_get(user=user, person_id=person.pk)))
+
+
+@router.post("/{household_id}/head", response=responses(200, HouseholdOut), summary="户主变更")
+def household_change_head(
+    request: HttpRequest, household_id: HouseholdId, body: HeadChangeIn
+) -> HouseholdOut:
+    user = caller(request)
+    services.household_change_head(
+        actor=user,
+        household_id=household_id,
+        new_head_id=body.new_head_id,
+        old_head_relation=body.old_head_relation,
+        relations=body.relations,
+        event_date=body.event_date,
+    )
+    return HouseholdOut.of(_detail(user, household_id))
+
+
+@router.put(
+    "/{household_id}/finances/{year}",
+    response=responses(200, FinanceOut),
+    summary="填报或修改某年度收支",
+)
+def household_finance_put(
+    request: HttpRequest,
+    household_id: HouseholdId,
+    year: Annotated[int, Path(ge=1900, le=2100, description="年度")],
+    body: FinanceIn,
+) -> FinanceOut:
+    """Creates the year's record, or updates it when ``version`` is the one read (409 if not)."""
+    user = caller(request)
+    row = services.finance_upsert(
+        actor=user,
+        household_id=household_id,
+        year=year,
+        amounts=dict(body.amounts),
+        household_size=body.household_size,
+        expected_version=body.version,
+    )
+    row = selectors.finance_list(user=user).get(pk=row.pk)
+    return FinanceOut.of(row)
+
+
+@router.post(
+    "/{household_id}/conditions",
+    response=responses(201, ConditionOut),
+    summary="记录两不愁三保障及饮水安全核查",
+)
+def household_condition_record(
+    request: HttpRequest, household_id: HouseholdId, body: ConditionIn
+) -> Status[ConditionOut]:
+    user = caller(request)
+    water = WaterMeasurement(**body.water.model_dump())
+    condition = services.condition_record(
+        actor=user,
+        household_id=household_id,
+        assessed_on=body.assessed_on,
+        food_secure=body.food_secure,
+        clothing_secure=body.clothing_secure,
+        housing_grade=body.housing_grade,
+        housing_assessor=body.housing_assessor,
+        housing_assessed_on=body.housing_assessed_on,
+        water=water,
+        water_source=body.water_source,
+    )
+    return Status(201, ConditionOut.of(condition))
+
+
+__all__ = ["router"]
