@@ -1,0 +1,39 @@
+"""Template helpers of the web UI: the role label and code labels."""
+
+from __future__ import annotations
+
+from django import template
+
+from fangpin import codes
+from fangpin.core.models import Role
+
+register = template.Library()
+
+
+@register.filter
+def role_label(role: str) -> str:
+    """The role's Chinese name (``Role`` choices), or 未分配角色."""
+    return str(dict(Role.choices).get(role, "未分配角色")) if role else "未分配角色"
+
+
+@register.simple_tag
+def code_label(table: str, code: str) -> str:
+    """The label of ``code`` in code table ``table``; the code itself when it is unknown."""
+    try:
+        return codes.table(table).label(code)
+    except codes.CodeError:
+        return code
+
+
+@register.filter
+def label_in(code: str, table: str) -> str:
+    """``{{ h.household_type|label_in:"household_type" }}`` → 脱贫户."""
+    return code_label(table, code)
+
+
+@register.filter
+def can(user: object, capability: str) -> bool:
+    """``{% if user|can:"registry.edit" %}``: the capability check of fangpin.core.access."""
+    from fangpin.core.access import user_can
+
+    return user_can(user, capability)

@@ -1,0 +1,57 @@
+"""Small helpers shared by the web views: capability checks, region choices, no-store."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import add_never_cache_headers
+
+from fangpin.core.access import REGISTRY_EDIT, REGISTRY_VIEW, user_can
+from fangpin.core.models import Region
+from fangpin.core.scope import scope_prefix
+
+View = Callable[..., HttpResponse]
+
+
+def pi_page(view: View) -> View:
+    """A page showing personal information: needs ``registry.view``; never cached (ASVS 14.3.2).
+
+    ``add_never_cache_headers`` sets ``Cache-Control: max-age=0, no-cache, no-store,
+    must-revalidate, private``.
+    """
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not user_can(request.user, REGISTRY_VIEW):
+            raise PermissionDenied
+        response = view(request, *args, **kwargs)
+        add_never_cache_headers(response)
+        return response
+
+    return wrapped
+
+
+def require_edit(request: HttpRequest) -> None:
+    """Refuse (403) a write form to a user without ``registry.edit``; the service checks too."""
+    if not user_can(request.user, REGISTRY_EDIT):
+        raise PermissionDenied
+
+
+def villages_in_scope(user: object) -> QuerySet[Region]:
+    """Current village-level regions inside the user's scope (region codes are public data)."""
+    prefix = scope_prefix(user)
+    if prefix is None:
+        return Region.objects.none()
+    rows = Region.objects.filter(level=5, valid_to__isnull=True)
+    if prefix:
+        rows = rows.filter(code__range=(prefix.ljust(12, "0"), prefix.ljust(12, "9")))
+    return rows.order_by("code")
+
+
+def village_choices(user: object) -> list[tuple[str, str]]:
+    return [(r.code, r.name) for r in villages_in_scope(user)]
