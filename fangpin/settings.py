@@ -138,6 +138,12 @@ ALLOWED_HOSTS = [
     for h in os.environ.get("FANGPIN_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
     if h.strip()
 ]
+# Reverse proxies whose X-Forwarded-For is believed (addresses or CIDRs, comma-separated).
+# Empty: the client address is REMOTE_ADDR. Behind a proxy this MUST be set, or the per-IP
+# login throttle sees every official as the proxy's address.
+FANGPIN_TRUSTED_PROXY = [
+    p.strip() for p in os.environ.get("FANGPIN_TRUSTED_PROXY", "").split(",") if p.strip()
+]
 
 DATABASES = {
     "default": parse_database_url(
@@ -162,6 +168,9 @@ INSTALLED_APPS = [
     "axes",
     "fangpin.core",
     "fangpin.registry",
+    "ninja",  # its static files: the API docs' Swagger UI, served locally
+    "fangpin.api",
+    "fangpin.web",
 ]
 
 MIDDLEWARE = [
@@ -222,8 +231,8 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses locked (account, IP) pairs and throttled IPs
     "django.contrib.auth.backends.ModelBackend",
 ]
-LOGIN_URL = "admin:login"  # the admin is the only UI for now
-LOGIN_REDIRECT_URL = "admin:index"
+LOGIN_URL = "web:login"  # the web app's login page (same form and TOTP check as the admin)
+LOGIN_REDIRECT_URL = "web:home"
 FANGPIN_LOGIN_FAILURE_LIMIT = _env_int("FANGPIN_LOGIN_FAILURE_LIMIT", 5, minimum=1, maximum=100)
 FANGPIN_LOGIN_COOLOFF_MINUTES = _env_int(
     "FANGPIN_LOGIN_COOLOFF_MINUTES", 30, minimum=1, maximum=24 * 60
@@ -261,7 +270,10 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
-STATICFILES_DIRS = [BASE_DIR / "fangpin" / "static"]
+STATICFILES_DIRS = [
+    BASE_DIR / "fangpin" / "static",
+    ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
+]
 
 # --- Sessions (SEC-SES-1…3) -----------------------------------------------------------------
 FANGPIN_SESSION_IDLE_MINUTES = _env_int(

@@ -1,24 +1,18 @@
-"""URL map. Until the web-app issue lands, the Django admin is the registry's UI.
+"""URL map: the web UI (fangpin.web) at "", the read-only admin under /admin/.
 
 Every view needs a login (``LoginRequiredMiddleware``, SEC-AC-5) except those marked
-``login_not_required``: the admin's login page and the language switch. Static files never
-get here (whitenoise serves them first).
+``login_not_required``: the two login pages (web and admin) and the language switch. Static
+files never get here (whitenoise serves them first).
 """
 
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
-from django.urls import path
+from django.urls import include, path
 from django.views.i18n import set_language
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from fangpin.api.api import urls as api_urls
 from fangpin.core.auth import SecondFactorAdminSite
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    return redirect("admin:index")
-
 
 # django-otp's documented way to swap the class of the default site in place, keeping every
 # registration: our login form (password + TOTP code) and TOTP-aware permission check.
@@ -31,8 +25,9 @@ if admin.site.is_registered(TOTPDevice):
     admin.site.unregister(TOTPDevice)
 
 urlpatterns = [
-    path("", home, name="home"),
     path("admin/", admin.site.urls),
+    path("api/v1/", api_urls()),
     # POST /i18n/setlang/ language=en|zh-hans; the login page offers it to everyone.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("", include("fangpin.web.urls")),  # the web UI (docs/web.md)
 ]

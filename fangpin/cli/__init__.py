@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 
+from fangpin.cli.api_token import api_token_app
 from fangpin.cli.audit import audit_app
 from fangpin.cli.totp import totp_app
 
@@ -25,6 +26,7 @@ regions_app = typer.Typer(help="行政区划（统计用区划代码）。Region
 app.add_typer(regions_app, name="regions")
 app.add_typer(audit_app, name="audit")
 app.add_typer(totp_app, name="totp")
+app.add_typer(api_token_app, name="api-token")
 
 
 def setup_django() -> None:
