@@ -42,6 +42,7 @@ from django_otp.forms import OTPAuthenticationFormMixin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from fangpin.core.audit import audit_record
+from fangpin.core.errors import FangpinError
 from fangpin.core.models import AuditResult, User
 
 __all__ = [
@@ -62,23 +63,12 @@ __all__ = [
 _GUARD_ACTOR = "system:login_guard"
 
 
-class LoginError(ValueError):
+class LoginError(FangpinError):
     """A login-administration request the core refuses. ``str(exc)`` is the Chinese message.
 
     Codes: ``unknown_user``, ``no_pending_device`` (confirming without ``enroll`` first),
     ``invalid_code`` (the TOTP code did not verify).
     """
-
-    code: str
-    message: str
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-    def __reduce__(self) -> tuple[object, ...]:
-        return (type(self), (self.code, self.message))
 
 
 # --- Password rules (SEC-AUTH-2) --------------------------------------------------------------
