@@ -134,12 +134,16 @@ def step_orm(args: argparse.Namespace) -> dict[str, object]:
     from django.utils import timezone
 
     from fangpin.registry.models import (
+        HOUSEHOLD_PHONE_CONTEXT,
+        PERSON_PHONE_CONTEXT,
         Household,
         HouseholdCondition,
         HouseholdFinance,
         HouseholdStatusChange,
         MembershipEvent,
         Person,
+        id_number_columns,
+        phone_columns,
     )
 
     base = Path(args.source) / "registry"
@@ -149,7 +153,12 @@ def step_orm(args: argparse.Namespace) -> dict[str, object]:
         households = pq.read_table(base / "households.parquet").to_pylist()
         Household.objects.bulk_create(
             [
-                Household(id=row.pop("household_id"), village_id=row.pop("village_code"), **row)
+                Household(
+                    id=row.pop("household_id"),
+                    village_id=row.pop("village_code"),
+                    **phone_columns(row.pop("phone"), context=HOUSEHOLD_PHONE_CONTEXT),
+                    **row,
+                )
                 for row in households
             ],
             batch_size=2000,
@@ -165,7 +174,16 @@ def step_orm(args: argparse.Namespace) -> dict[str, object]:
         )
         persons = pq.read_table(base / "persons.parquet").to_pylist()
         Person.objects.bulk_create(
-            [Person(id=row.pop("person_id"), **row) for row in persons], batch_size=2000
+            [
+                Person(
+                    id=row.pop("person_id"),
+                    **id_number_columns(row["id_type"], row.pop("id_number")),
+                    **phone_columns(row.pop("phone"), context=PERSON_PHONE_CONTEXT),
+                    **row,
+                )
+                for row in persons
+            ],
+            batch_size=2000,
         )
         MembershipEvent.objects.bulk_create(
             [
