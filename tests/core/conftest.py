@@ -4,12 +4,49 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
+import axes.attempts
+import axes.handlers.proxy
 import pytest
+from django.utils import timezone
 
+from fangpin.core.models import User
 from fangpin.core.selectors import region_cache_clear
 from tests.conftest_regions import REGION_FIXTURE_DIR
+
+PASSWORD = "correct-horse-battery-9"
+
+
+class Clock:
+    """Moves ``timezone.now`` (and axes' imported copies) forward by ``advance``."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.offset = timedelta(0)
+        real_now = timezone.now
+
+        def now() -> datetime:
+            return real_now() + self.offset
+
+        for module in (timezone, axes.handlers.proxy, axes.attempts):
+            monkeypatch.setattr(module, "now", now)
+
+    def advance(self, **delta: float) -> None:
+        self.offset += timedelta(**delta)
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    return Clock(monkeypatch)
+
+
+@pytest.fixture
+def official(db: Any) -> User:
+    return User.objects.create_user(
+        username="county_433124", password=PASSWORD, is_staff=True, is_superuser=True
+    )
 
 
 @pytest.fixture(autouse=True)

@@ -6,53 +6,19 @@ imported from it (freezegun is not installed).
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
 from typing import Any
 
-import axes.attempts
-import axes.handlers.proxy
-import pytest
 from axes.models import AccessAttempt, AccessFailureLog
 from django.contrib.auth import SESSION_KEY
 from django.test import Client
-from django.utils import timezone
 
 from fangpin.core.models import AuditEvent, User
+from tests.core.conftest import PASSWORD, Clock
 
-PASSWORD = "correct-horse-battery-9"
 OFFICE = "10.20.30.40"
 ELSEWHERE = "10.99.0.7"
 LOCKED = "登录失败次数过多，请30分钟后再试"
 THROTTLED = "此网络地址登录失败次数过多，请15分钟后再试"
-
-
-class Clock:
-    """Moves ``timezone.now`` (and axes' imported copies) forward by ``advance``."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.offset = timedelta(0)
-        real_now = timezone.now
-
-        def now() -> datetime:
-            return real_now() + self.offset
-
-        for module in (timezone, axes.handlers.proxy, axes.attempts):
-            monkeypatch.setattr(module, "now", now)
-
-    def advance(self, **delta: float) -> None:
-        self.offset += timedelta(**delta)
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    return Clock(monkeypatch)
-
-
-@pytest.fixture
-def official(db: Any) -> User:
-    return User.objects.create_user(
-        username="county_433124", password=PASSWORD, is_staff=True, is_superuser=True
-    )
 
 
 def attempt(username: str, password: str, *, ip: str = OFFICE, client: Client | None = None) -> Any:

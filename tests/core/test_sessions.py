@@ -10,12 +10,8 @@ import json
 import os
 import subprocess
 import sys
-from datetime import datetime, timedelta
 from typing import Any
 
-import axes.attempts
-import axes.handlers.proxy
-import pytest
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.models import Session
 from django.test import Client
@@ -24,39 +20,10 @@ from django.utils import timezone
 from fangpin.core.models import User
 from fangpin.core.sessions import LOGIN_AT_KEY
 from fangpin.settings import BASE_DIR
+from tests.core.conftest import PASSWORD, Clock
 
-PASSWORD = "correct-horse-battery-9"
 PROTECTED = "/admin/"  # any page behind the login will do; the admin index needs no region
 LOGIN_REDIRECT = f"/admin/login/?next={PROTECTED}"
-
-
-class Clock:
-    """Moves ``timezone.now`` (and axes' imported copies) forward by ``advance``."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.offset = timedelta(0)
-        real_now = timezone.now
-
-        def now() -> datetime:
-            return real_now() + self.offset
-
-        for module in (timezone, axes.handlers.proxy, axes.attempts):
-            monkeypatch.setattr(module, "now", now)
-
-    def advance(self, **delta: float) -> None:
-        self.offset += timedelta(**delta)
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    return Clock(monkeypatch)
-
-
-@pytest.fixture
-def official(db: Any) -> User:
-    return User.objects.create_user(
-        username="county_433124", password=PASSWORD, is_staff=True, is_superuser=True
-    )
 
 
 def logged_in_client() -> Client:
