@@ -21,6 +21,7 @@ __all__ = [
     "region_get",
     "region_path",
     "region_subtree_codes_prefix",
+    "region_villages_in_scope",
 ]
 
 
@@ -51,6 +52,22 @@ def region_children(*, code: str, on: date | None = None) -> QuerySet[Region]:
             Q(valid_from__isnull=True) | Q(valid_from__lte=on)
         )
     return children.order_by("code")
+
+
+def region_villages_in_scope(*, user: object) -> QuerySet[Region]:
+    """Current village-level regions inside the viewer's scope (region codes are public data).
+
+    Uses the same code range as the registry selectors' scope filter.
+    """
+    from fangpin.core.scope import scope_prefix
+
+    prefix = scope_prefix(user)
+    if prefix is None:
+        return Region.objects.none()
+    rows = Region.objects.filter(level=RegionLevel.VILLAGE, valid_to__isnull=True)
+    if prefix:
+        rows = rows.filter(code__range=(prefix.ljust(12, "0"), prefix.ljust(12, "9")))
+    return rows.order_by("code")
 
 
 def region_subtree_codes_prefix(code: str) -> str:

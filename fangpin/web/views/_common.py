@@ -13,7 +13,7 @@ from django.utils.cache import add_never_cache_headers
 
 from fangpin.core.access import REGISTRY_EDIT, REGISTRY_VIEW, user_can
 from fangpin.core.models import Region
-from fangpin.core.scope import scope_prefix
+from fangpin.core.selectors import region_villages_in_scope
 
 View = Callable[..., HttpResponse]
 
@@ -43,14 +43,7 @@ def require_edit(request: HttpRequest) -> None:
 
 
 def villages_in_scope(user: object) -> QuerySet[Region]:
-    """Current village-level regions inside the user's scope (region codes are public data)."""
-    prefix = scope_prefix(user)
-    if prefix is None:
-        return Region.objects.none()
-    rows = Region.objects.filter(level=5, valid_to__isnull=True)
-    if prefix:
-        rows = rows.filter(code__range=(prefix.ljust(12, "0"), prefix.ljust(12, "9")))
-    return rows.order_by("code")
+    return region_villages_in_scope(user=user)
 
 
 def village_choices(user: object) -> list[tuple[str, str]]:
