@@ -24,6 +24,13 @@ from fangpin.registry.masking import mask_id, mask_phone
 ACTIVE = "active"
 HEAD = "01"
 DISABLED = "40"
+#: Monitoring states of a household (code table ``monitoring_status``, DOMAIN.md §5.3).
+NOT_MONITORED = "none"
+MONITORED_OPEN = "open"
+RISK_ELIMINATED = "eliminated"
+MONITORING_TYPES = ("UNSTABLE", "MARGINAL", "SUDDEN")
+NATURAL_DISASTER = "02"
+MAX_RISKS = 5
 
 #: AEAD associated data ("context") of each encrypted column (docs/crypto.md).
 ID_NUMBER_CONTEXT = "registry.person.id_number"
@@ -96,6 +103,14 @@ class Household(models.Model):
     relocation_mode = models.CharField("安置方式", max_length=1, blank=True, default="")
     relocation_site = models.CharField("安置点", max_length=200, blank=True, default="")
     status = models.CharField("户状态", max_length=16, default=ACTIVE)
+    # The current monitoring state, kept in step with the household's current Monitoring spell
+    # (the spells are the record; these two columns make the list filters index-friendly).
+    monitoring_status = models.CharField(
+        "监测状态", max_length=16, default=NOT_MONITORED, db_default=NOT_MONITORED
+    )
+    monitoring_type = models.CharField(
+        "监测对象类别", max_length=16, blank=True, default="", db_default=""
+    )
     version = models.PositiveIntegerField("版本", default=1)
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
@@ -116,6 +131,14 @@ class Household(models.Model):
                 condition=Q(is_relocated=False, relocation_mode="", relocation_site="")
                 | Q(is_relocated=True, relocation_mode__in=["1", "2"]),
                 name="household_relocation_consistent",
+            ),
+            models.CheckConstraint(
+                condition=Q(monitoring_status=NOT_MONITORED, monitoring_type="")
+                | Q(
+                    monitoring_status__in=[MONITORED_OPEN, RISK_ELIMINATED],
+                    monitoring_type__in=MONITORING_TYPES,
+                ),
+                name="household_monitoring_consistent",
             ),
         ]
 
@@ -145,6 +168,98 @@ class HouseholdStatusChange(models.Model):
         statuses = table("household_status")
         before = statuses.label(self.from_status) if self.from_status else "—"
         return f"{self.effective_date} {before} → {statuses.label(self.to_status)}"
+
+
+class Monitoring(models.Model):
+    """One spell of a household as a monitoring object (监测对象, DOMAIN.md §1, §5).
+
+    A spell starts at identification (识别监测时间, a month) and ends when its risk is marked
+    eliminated (消除监测时间, with how: 帮扶消除 or 自然消除). A rollback (风险消除回退) reopens
+    the spell; a household whose risk returns later gets a new spell. Exactly one spell of a
+    household is ``is_current``: the one its ``monitoring_status`` and ``monitoring_type``
+    mirror. Months are stored as the first day of the month.
+    """
+
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="monitorings")
+    object_type = models.CharField("监测对象类别", max_length=16)
+    identified_month = models.DateField("识别监测时间")
+    eliminated_month = models.DateField("消除监测时间", null=True, blank=True)
+    elimination_mode = models.CharField("风险消除方式", max_length=16, blank=True, default="")
+    no_labour_backstop = models.BooleanField("整户无劳动能力兜底保障户", default=False)
+    is_current = models.BooleanField("当前记录", default=True)
+    version = models.PositiveIntegerField("版本", default=1)
+    recorded_at = models.DateTimeField("记录时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "监测对象记录"
+        verbose_name_plural = "监测对象记录"
+        ordering = ["household", "-identified_month"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(object_type__in=MONITORING_TYPES), name="monitoring_type_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(eliminated_month__isnull=True, elimination_mode="")
+                | Q(
+                    eliminated_month__isnull=False,
+                    eliminated_month__gte=F("identified_month"),
+                    elimination_mode__in=["assisted", "natural"],
+                ),
+                name="monitoring_elimination_consistent",
+            ),
+            models.UniqueConstraint(
+                fields=["household"],
+                condition=Q(is_current=True),
+                name="monitoring_one_current_per_household",
+            ),
+            models.UniqueConstraint(
+                fields=["household"],
+                condition=Q(eliminated_month__isnull=True),
+                name="monitoring_one_open_per_household",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.identified_month:%Y%m} {table('monitoring_type').label(self.object_type)}"
+
+    @property
+    def status(self) -> str:
+        return MONITORED_OPEN if self.eliminated_month is None else RISK_ELIMINATED
+
+
+class MonitoringRisk(models.Model):
+    """One of up to five risks of a monitoring spell (致贫/返贫风险1…5, code table 100A27)."""
+
+    monitoring = models.ForeignKey(Monitoring, on_delete=models.PROTECT, related_name="risks")
+    position = models.PositiveSmallIntegerField("序号")
+    risk_type = models.CharField("风险类型", max_length=4)
+    disaster_subtype = models.CharField("因自然灾害子项", max_length=4, blank=True, default="")
+
+    class Meta:
+        verbose_name = "致贫返贫风险"
+        verbose_name_plural = "致贫返贫风险"
+        ordering = ["monitoring", "position"]
+        indexes = [models.Index(fields=["risk_type", "monitoring"], name="monitoring_risk_type")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["monitoring", "position"], name="monitoring_risk_position_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["monitoring", "risk_type"], name="monitoring_risk_type_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(position__gte=1, position__lte=MAX_RISKS),
+                name="monitoring_risk_at_most_five",
+            ),
+            models.CheckConstraint(
+                condition=Q(risk_type=NATURAL_DISASTER) | Q(disaster_subtype=""),
+                name="monitoring_risk_subtype_only_for_disaster",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return table("risk_type").label(self.risk_type)
 
 
 class Person(models.Model):
