@@ -13,6 +13,7 @@ import typer
 
 from fangpin.cli.api_token import api_token_app
 from fangpin.cli.audit import audit_app
+from fangpin.cli.policy import policy_app
 from fangpin.cli.totp import totp_app
 
 app = typer.Typer(
@@ -27,6 +28,7 @@ app.add_typer(regions_app, name="regions")
 app.add_typer(audit_app, name="audit")
 app.add_typer(totp_app, name="totp")
 app.add_typer(api_token_app, name="api-token")
+app.add_typer(policy_app, name="policy")
 
 
 def setup_django() -> None:

@@ -1,0 +1,1 @@
+"""Shipped policy edition files (``<year>-<region>.toml``); a package so they ship as data."""
