@@ -1,7 +1,8 @@
 """Test-suite wiring shared by every test package.
 
 - FANGPIN_MODE=test unless already set (the Makefile sets it too).
-- Tests marked ``postgres`` skip with a visible reason on SQLite.
+- Tests marked ``postgres`` skip with a visible reason on SQLite; the pure cores' tests skip,
+  with a visible reason, in the PostgreSQL pass (no database: they ran in the SQLite pass).
 - Every test gets its own VAR_DIR, so nothing writes into ./var.
 """
 
@@ -23,10 +24,31 @@ def pytest_report_header(config: pytest.Config) -> str:
     return f"fangpin database: {connection.vendor} ({connection.settings_dict['NAME']})"
 
 
+#: Test packages of the pure cores: they never touch a database, so the PostgreSQL pass skips
+#: them (they ran, identically, in the SQLite pass).
+PURE_TEST_PACKAGES = (
+    "idnumber",
+    "regioncode",
+    "fieldcrypto",
+    "synth",
+    "contract",
+    "policy",
+    "screening",
+)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     from django.db import connection
 
     if connection.vendor == "postgresql":
+        tests_dir = Path(__file__).parent / "tests"
+        pure = pytest.mark.skip(reason="pure core, no database: runs in the SQLite pass")
+        for item in items:
+            path = Path(item.path)
+            if path.is_relative_to(tests_dir) and path.relative_to(tests_dir).parts[0] in (
+                PURE_TEST_PACKAGES
+            ):
+                item.add_marker(pure)
         return
     skip = pytest.mark.skip(
         reason="needs PostgreSQL: runs in the PostgreSQL pass (FANGPIN_TEST_POSTGRES_URL)"

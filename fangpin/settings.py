@@ -20,6 +20,20 @@ Login and sessions (docs/login.md):
     FANGPIN_SESSION_MAX_HOURS       and at the latest this long after login (12)
     FANGPIN_REQUIRE_TOTP            true/false: every login needs a TOTP code (default: true in
                                     production, false in demo and test)
+
+Audit and alerts (docs/audit.md):
+    FANGPIN_AUDIT_SINK              file receiving a JSON-line copy of every audit event
+                                    (default $FANGPIN_VAR_DIR/log/audit.jsonl; empty: off)
+    FANGPIN_AUDIT_SYSLOG            also send that copy to syslog: /dev/log or host:port
+    FANGPIN_READ_ALERT_PER_HOUR     distinct households one account may open in an hour
+                                    before an alert.bulk_read event (200; 0: never)
+
+Accounts (docs/access.md):
+    FANGPIN_PASSWORD_MAX_AGE_DAYS   a password older than this must be changed before any other
+                                    page; 0 = never (default: 90 in production, 0 in demo/test)
+    FANGPIN_PASSWORD_HISTORY        a new password may not repeat any of the last N (5)
+    FANGPIN_DORMANT_DAYS            `fangpin user disable-dormant` disables accounts without a
+                                    login for this many days; 0 = never (90)
 """
 
 from __future__ import annotations
@@ -107,7 +121,9 @@ def parse_database_url(url: str, *, var_dir: Path) -> dict[str, object]:
         db_name = unquote(parts.path.lstrip("/"))
         if not db_name:
             raise SettingsError("DATABASE_URL for PostgreSQL must name a database")
-        options: dict[str, object] = {}
+        # JIT compilation costs more than it saves on the app's short queries (a deep list page
+        # took p95 203 ms with it, 144 ms without; docs/benchmarks.md). ?options=… overrides.
+        options: dict[str, object] = {"options": "-c jit=off"}
         options.update(query)
         return {
             "ENGINE": "django.db.backends.postgresql",
@@ -168,6 +184,7 @@ INSTALLED_APPS = [
     "axes",
     "fangpin.core",
     "fangpin.registry",
+    "fangpin.feeds",
     "ninja",  # its static files: the API docs' Swagger UI, served locally
     "fangpin.api",
     "fangpin.web",
@@ -175,6 +192,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "fangpin.core.middleware.SecurityHeadersMiddleware",  # CSP: no inline script (scenario 10)
     "fangpin.core.request_id.RequestIdMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -186,6 +204,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): TOTP checked at login
     "django.contrib.auth.middleware.LoginRequiredMiddleware",  # deny by default (SEC-AC-5)
     "fangpin.core.auth.SecondFactorRequiredMiddleware",  # and no TOTP, no page (if required)
+    "fangpin.core.password_policy.PasswordChangeRequiredMiddleware",  # must change: that page
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a refused login into the lockout page
@@ -244,6 +263,13 @@ FANGPIN_LOGIN_IP_WINDOW_MINUTES = _env_int(
     "FANGPIN_LOGIN_IP_WINDOW_MINUTES", 15, minimum=1, maximum=24 * 60
 )
 FANGPIN_REQUIRE_TOTP = _env_bool("FANGPIN_REQUIRE_TOTP", MODE == "production")
+
+# --- Accounts: password expiry and history, dormant accounts (docs/access.md) ----------------
+FANGPIN_PASSWORD_MAX_AGE_DAYS = _env_int(
+    "FANGPIN_PASSWORD_MAX_AGE_DAYS", 90 if MODE == "production" else 0, minimum=0, maximum=3650
+)
+FANGPIN_PASSWORD_HISTORY = _env_int("FANGPIN_PASSWORD_HISTORY", 5, minimum=0, maximum=24)
+FANGPIN_DORMANT_DAYS = _env_int("FANGPIN_DORMANT_DAYS", 90, minimum=0, maximum=3650)
 
 # django-axes counts failures per (username, IP); fangpin.core.auth adds the per-IP throttle.
 # Limits and cool-off are read from the FANGPIN_LOGIN_* settings at run time.
@@ -304,10 +330,36 @@ TASKS = {
     }
 }
 
+# --- Logs (SEC-MSK-1, SEC-AUD-4, SEC-AUD-6) ---------------------------------------------------
+# Every console line passes the PI mask; audit events also go, as JSON lines, to a file outside
+# the database (and to syslog when FANGPIN_AUDIT_SYSLOG is set). docs/audit.md.
+_audit_sink = os.environ.get("FANGPIN_AUDIT_SINK")
+FANGPIN_AUDIT_SINK = None if _audit_sink is None else _audit_sink.strip()
+FANGPIN_AUDIT_SYSLOG = os.environ.get("FANGPIN_AUDIT_SYSLOG", "").strip()
+FANGPIN_READ_ALERT_PER_HOUR = _env_int(
+    "FANGPIN_READ_ALERT_PER_HOUR", 200, minimum=0, maximum=1_000_000
+)
+_audit_handlers = ["audit_sink"]
+_log_handlers: dict[str, dict[str, object]] = {
+    "console": {"class": "logging.StreamHandler", "filters": ["mask_pi"]},
+    "audit_sink": {"class": "fangpin.core.audit_sink.AuditSinkHandler"},
+}
+if FANGPIN_AUDIT_SYSLOG:
+    _host, _colon, _port = FANGPIN_AUDIT_SYSLOG.rpartition(":")
+    _log_handlers["audit_syslog"] = {
+        "class": "logging.handlers.SysLogHandler",
+        "address": (_host, int(_port)) if _host and _port.isdigit() else FANGPIN_AUDIT_SYSLOG,
+        "facility": "authpriv",
+    }
+    _audit_handlers.append("audit_syslog")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"mask_pi": {"()": "fangpin.core.logmask.MaskPersonalInfo"}},
+    "handlers": _log_handlers,
     "root": {"handlers": ["console"], "level": "WARNING"},
-    "loggers": {"fangpin": {"handlers": ["console"], "level": "INFO", "propagate": False}},
+    "loggers": {
+        "fangpin": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "fangpin.audit": {"handlers": _audit_handlers, "level": "INFO", "propagate": False},
+    },
 }

@@ -39,7 +39,12 @@ def test_postgres_url_is_split_into_parts() -> None:
         "db.internal",
         "5433",
     )
-    assert db["OPTIONS"] == {"sslmode": "require"}
+    assert db["OPTIONS"] == {"options": "-c jit=off", "sslmode": "require"}
+
+
+def test_postgres_options_in_the_url_override_the_default() -> None:
+    db = parse_database_url("postgres://fp@db/fangpin?options=-c%20jit%3Don", var_dir=Path("/tmp"))
+    assert db["OPTIONS"] == {"options": "-c jit=on"}
 
 
 @pytest.mark.parametrize(

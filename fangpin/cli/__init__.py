@@ -13,8 +13,13 @@ import typer
 
 from fangpin.cli.api_token import api_token_app
 from fangpin.cli.audit import audit_app
+from fangpin.cli.feeds import feeds_app
+from fangpin.cli.housekeeping import housekeeping_command
+from fangpin.cli.pi import pi_app
 from fangpin.cli.policy import policy_app
+from fangpin.cli.screen import screen_command
 from fangpin.cli.totp import totp_app
+from fangpin.cli.user import user_app
 
 app = typer.Typer(
     name="fangpin",
@@ -26,16 +31,24 @@ app = typer.Typer(
 regions_app = typer.Typer(help="行政区划（统计用区划代码）。Region codes.", no_args_is_help=True)
 app.add_typer(regions_app, name="regions")
 app.add_typer(audit_app, name="audit")
+app.add_typer(feeds_app, name="feeds")
 app.add_typer(totp_app, name="totp")
 app.add_typer(api_token_app, name="api-token")
+app.add_typer(pi_app, name="pi")
+app.command("housekeeping")(housekeeping_command)
 app.add_typer(policy_app, name="policy")
+app.command("screen")(screen_command)
+app.add_typer(user_app, name="user")
 
 
 def setup_django() -> None:
     """Configure Django once for a command."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fangpin.settings")
     import django
+    from django.apps import apps
 
+    if apps.ready:  # already set up (tests, or a command calling another): keep its logging
+        return
     django.setup()
 
 

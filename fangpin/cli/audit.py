@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -18,17 +19,34 @@ def _parse_date(value: str) -> date:
 
 
 @audit_app.command("verify")
-def audit_verify_command() -> None:
-    """校验审计链：发现篡改、删除或顺序改动时报告第一条断裂记录并以状态 1 退出。"""
+def audit_verify_command(
+    sink: Annotated[
+        Path | None,
+        typer.Option(help="同时核对外部审计副本（JSON 行文件，如 var/log/audit.jsonl）"),
+    ] = None,
+) -> None:
+    """校验审计链：发现篡改、删除或顺序改动时报告第一条断裂记录并以状态 1 退出。
+
+    给出 --sink 时再核对外部副本：副本中的每条记录（已按期清理的除外）都必须仍在数据库中且未被改写。
+    """
     from fangpin.cli import fail, setup_django
 
     setup_django()
     from fangpin.core.audit import audit_verify
+    from fangpin.core.audit_sink import audit_sink_check
 
     report = audit_verify()
     if not report.is_intact:
         raise fail(report.message)
     typer.echo(report.message)
+    if sink is None:
+        return
+    if not sink.is_file():
+        raise fail(f"找不到外部审计副本文件：{sink}")
+    checked = audit_sink_check(sink)
+    if not checked.is_consistent:
+        raise fail(checked.message)
+    typer.echo(checked.message)
 
 
 @audit_app.command("purge")

@@ -81,7 +81,10 @@ def run_demo(*, county: str, households: int, seed: int) -> None:
             load = registry_bulk_load(actor="system:demo", source_dir=target, progress=progress)
     except RegistryError as exc:
         raise fail(exc.message) from exc
-    typer.echo(f"   {load.households:,} 户，{load.persons:,} 人（{load.elapsed_seconds:.1f} 秒）")
+    typer.echo(
+        f"   {load.households:,} 户，{load.persons:,} 人，监测记录 {load.monitorings:,} 条"
+        f"（{load.elapsed_seconds:.1f} 秒）"
+    )
 
     typer.echo("⑤ 月度筛查：尚未实现（issue #4），部门数据已生成在 " + str(target / "feeds"))
 

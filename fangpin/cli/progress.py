@@ -19,6 +19,7 @@ STAGE_LABELS = {
     "persons": "人员",
     "finances": "收支",
     "conditions": "两不愁三保障",
+    "monitorings": "监测记录",
     "generate": "生成合成人口",
 }
 

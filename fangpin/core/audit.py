@@ -27,6 +27,7 @@ from django.db import connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from fangpin.core.audit_sink import ship_on_commit
 from fangpin.core.errors import AuditError
 from fangpin.core.models import GENESIS_HASH, AuditChain, AuditEvent, AuditResult
 from fangpin.core.request_id import request_id_for
@@ -193,9 +194,11 @@ def audit_record(
         result=result,
         prev_hash=chain.head_hash,
     )
-    event.hash = event_hash(event.prev_hash, event_content(event))
+    content = event_content(event)
+    event.hash = event_hash(event.prev_hash, content)
     event.save(force_insert=True)
     AuditChain.objects.filter(pk=_CHAIN_PK).update(head_id=event.pk, head_hash=event.hash)
+    ship_on_commit(content, event.pk, event.prev_hash, event.hash)  # the copy outside the DB
     return event
 
 
@@ -207,18 +210,26 @@ def audit_reveal(
     object_id: object,
     field: str,
     reason: str,
+    fields: tuple[str, ...] = (),
 ) -> AuditEvent:
-    """Record that ``actor`` viewed ``field`` of an object unmasked, and why (SEC-MSK-2)."""
+    """Record that ``actor`` viewed ``field`` of an object unmasked, and why (SEC-MSK-2).
+
+    ``fields`` names the stored columns shown when one reveal shows several (health status,
+    disability grade and category); it is recorded as ``"fields"`` when given.
+    """
     reason = reason.strip()
     if not reason:
         raise AuditError("reason", "查看敏感信息明文必须填写理由。")
+    changes: dict[str, Any] = {"field": field, "reason": reason[:500]}
+    if fields:
+        changes["fields"] = list(fields)
     with transaction.atomic():
         return audit_record(
             actor=actor,
             action="data.reveal",
             object_type=object_type,
             object_id=object_id,
-            changes={"field": field, "reason": reason[:500]},
+            changes=changes,
             request=request,
         )
 

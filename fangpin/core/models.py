@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 
 class RegionLevel(models.IntegerChoices):
@@ -184,8 +185,62 @@ class User(AbstractUser):
         blank=True,
         related_name="users",
     )
+    # Null: the password was set by an administrator (a new account, a reset) and must be
+    # changed at the next login (fangpin.core.password_policy). Accounts made any other way
+    # (create_user, the demo) count as changed when created; docs/access.md.
+    password_changed_at = models.DateTimeField(
+        "密码修改时间", null=True, blank=True, default=timezone.now
+    )
 
     class Meta:
         verbose_name = "用户"
         verbose_name_plural = "用户"
         swappable = "AUTH_USER_MODEL"
+
+
+class PasswordHistory(models.Model):
+    """One password an account has had, as its hash: new passwords may not repeat the last
+    FANGPIN_PASSWORD_HISTORY (SEC-AUTH-3). Written and trimmed only by
+    ``fangpin.core.account_lifecycle``; never shown, never audited."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="password_history",
+        verbose_name="账号",
+    )
+    hash = models.CharField("密码哈希", max_length=256)
+    at = models.DateTimeField("设置时间")
+
+    class Meta:
+        verbose_name = "历史密码"
+        verbose_name_plural = "历史密码"
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["user", "-at"], name="password_history_user_at")]
+
+    def __str__(self) -> str:
+        return f"password of user {self.user_id} set {self.at:%Y-%m-%d %H:%M}"
+
+
+class HouseholdRead(models.Model):
+    """Which households an account opened, per hour: the counter behind the bulk-read alert
+    (SEC-AUD-6). Not the audit log (no chain, no retention promise): one row per account, hour
+    and household, written with ``ignore_conflicts``; ``fangpin.core.alerts`` reads it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name="账号"
+    )
+    hour = models.DateTimeField("小时")
+    household_id = models.BigIntegerField("农户")
+
+    class Meta:
+        verbose_name = "农户查看记录"
+        verbose_name_plural = "农户查看记录"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "hour", "household_id"], name="household_read_once_per_hour"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.hour:%Y-%m-%d %H}:00 #{self.household_id}"

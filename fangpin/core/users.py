@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from fangpin.core.accounts import user_role_assign
 from fangpin.core.audit import audit_record
@@ -76,6 +77,7 @@ def demo_users_create(*, county_code: str, actor: object) -> list[DemoLogin]:
         password = _password()
         user, _created = User.objects.get_or_create(username=username)
         user.set_password(password)
+        user.password_changed_at = timezone.now()  # demo logins are not forced to change it
         user.is_staff = True  # may log into the admin; what it shows follows the role
         user.is_superuser = False
         user.first_name = description[:150]

