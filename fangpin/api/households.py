@@ -23,12 +23,14 @@ from fangpin.api.schemas import (
     FinanceOut,
     HeadChangeIn,
     HouseholdCreateIn,
+    HouseholdDetailOut,
     HouseholdOut,
     HouseholdPageOut,
     HouseholdPatchIn,
     HouseholdSearchOut,
     IdSearchIn,
     MemberAddIn,
+    MonitoringOut,
     PersonIn,
     PersonOut,
     TimelineEntryOut,
@@ -37,9 +39,10 @@ from fangpin.api.schemas import (
 )
 from fangpin.conditions import WaterMeasurement
 from fangpin.core.access import REGISTRY_VIEW
+from fangpin.core.alerts import household_reads_record
 from fangpin.registry import selectors, services
-from fangpin.registry.models import Household
-from fangpin.registry.validation import PersonInput
+from fangpin.registry.models import NOT_MONITORED, Household
+from fangpin.registry.validation import PersonInput, validate_code
 
 router = Router(tags=["农户 households"])
 
@@ -58,6 +61,7 @@ def _detail(user: Any, household_id: int) -> Any:
     household = selectors.household_list(user=user).filter(pk=household_id).first()
     if household is None:
         raise ApiError(404, "not_found", HOUSEHOLD_NOT_FOUND)
+    household_reads_record(user=user, household_ids=[household.pk])  # SEC-AUD-6
     return household
 
 
@@ -66,6 +70,7 @@ def _exists(user: Any, household_id: int) -> None:
         selectors.household_get(user=user, household_id=household_id)
     except Household.DoesNotExist:
         raise ApiError(404, "not_found", HOUSEHOLD_NOT_FOUND) from None
+    household_reads_record(user=user, household_ids=[household_id])  # SEC-AUD-6
 
 
 @router.get("", response=responses(200, HouseholdPageOut), summary="农户列表")
@@ -81,6 +86,16 @@ def household_list(
     q: Annotated[
         str | None,
         Query(max_length=50, pattern=r"^[^\x00]*$", description="户编号前缀或户主姓名"),
+    ] = None,
+    monitoring_status: Annotated[
+        str | None, Query(max_length=16, description="监测状态代码（none / open / eliminated）")
+    ] = None,
+    monitoring_type: Annotated[
+        str | None,
+        Query(max_length=16, description="监测对象类别代码（UNSTABLE / MARGINAL / SUDDEN）"),
+    ] = None,
+    risk_type: Annotated[
+        str | None, Query(max_length=4, description="风险类型代码：当前监测记录含此风险")
     ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 20,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
@@ -99,8 +114,17 @@ def household_list(
             "证件号码不能放在网址中，请用 POST /api/v1/households/search-by-id 查找",
             field="q",
         )
+    # An unknown code is a 400 "code_value" naming the parameter, not an empty page.
+    monitoring = {
+        name: validate_code(name, name, value) if value else None
+        for name, value in (
+            ("monitoring_status", monitoring_status),
+            ("monitoring_type", monitoring_type),
+            ("risk_type", risk_type),
+        )
+    }
     qs = selectors.household_list(
-        user=user, village_prefix=village, household_type=household_type, search=q
+        user=user, village_prefix=village, household_type=household_type, search=q, **monitoring
     )
     if status:
         qs = qs.filter(status=status)
@@ -125,10 +149,16 @@ def household_search_by_id(request: HttpRequest, body: IdSearchIn) -> HouseholdS
     return HouseholdSearchOut(items=[HouseholdOut.of(h) for h in found])
 
 
-@router.get("/{household_id}", response=responses(200, HouseholdOut), summary="农户详情")
-def household_detail(request: HttpRequest, household_id: HouseholdId) -> HouseholdOut:
+@router.get("/{household_id}", response=responses(200, HouseholdDetailOut), summary="农户详情")
+def household_detail(request: HttpRequest, household_id: HouseholdId) -> HouseholdDetailOut:
+    """The household and its current monitoring spell with its risks (``monitoring``)."""
     user = require(request, REGISTRY_VIEW)
-    return HouseholdOut.of(_detail(user, household_id))
+    household = _detail(user, household_id)
+    current = None
+    if household.monitoring_status != NOT_MONITORED:  # no spells otherwise: skip the queries
+        spells = selectors.household_monitorings(user=user, household_id=household.pk)
+        current = next((MonitoringOut.of(s) for s in spells if s.is_current), None)
+    return HouseholdDetailOut(**HouseholdOut.of(household).model_dump(), monitoring=current)
 
 
 @router.get("/{household_id}/members", response=responses(200, list[PersonOut]), summary="家庭成员")

@@ -1,4 +1,5 @@
-"""Person endpoints: a member's record, and the deaths and departures that end a membership."""
+"""Person endpoints: a member's record, the deaths and departures that end a membership, and
+the audited reveal of a masked value (ID number, phone, health details)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,21 @@ from ninja import Path, Router
 
 from fangpin.api.auth import caller, require
 from fangpin.api.errors import PERSON_NOT_FOUND, ApiError
-from fangpin.api.schemas import MAX_ID, DeathIn, MoveOutIn, PersonOut, responses
+from fangpin.api.schemas import (
+    MAX_ID,
+    DeathIn,
+    HealthOut,
+    MoveOutIn,
+    PersonOut,
+    RevealIn,
+    RevealOut,
+    responses,
+)
 from fangpin.core.access import REGISTRY_VIEW
+from fangpin.core.alerts import household_reads_record
 from fangpin.registry import selectors, services
 from fangpin.registry.models import Person
+from fangpin.registry.services.reveal import person_reveal_health
 
 router = Router(tags=["人员 persons"])
 
@@ -21,9 +33,11 @@ PersonId = Annotated[int, Path(ge=1, le=MAX_ID, description="人员 ID")]
 
 def _person(user: object, person_id: int) -> PersonOut:
     try:
-        return PersonOut.of(selectors.person_get(user=user, person_id=person_id))
+        person = selectors.person_get(user=user, person_id=person_id)
     except Person.DoesNotExist:
         raise ApiError(404, "not_found", PERSON_NOT_FOUND) from None
+    household_reads_record(user=user, household_ids=[person.household_id])  # SEC-AUD-6
+    return PersonOut.of(person)
 
 
 @router.get("/{person_id}", response=responses(200, PersonOut), summary="人员详情")
@@ -57,3 +71,36 @@ def person_move_out(request: HttpRequest, person_id: PersonId, body: MoveOutIn) 
         new_head_id=body.new_head_id,
     )
     return _person(user, person_id)
+
+
+@router.post(
+    "/{person_id}/reveal",
+    response=responses(200, RevealOut),
+    summary="查看明文（证件号码、联系电话、健康状况）",
+)
+def person_reveal(request: HttpRequest, person_id: PersonId, body: RevealIn) -> RevealOut:
+    """Needs ``pi.reveal`` (403 for any id otherwise) and the person in scope (else 404, like a
+    missing one). The reason is required (400 ``reason``); every reveal is one ``data.reveal``
+    audit event. ``health`` shows the status, disability grade and category together."""
+    user = caller(request)
+    if body.field == "health":
+        details = person_reveal_health(
+            actor=user, person_id=person_id, reason=body.reason, request=request
+        )
+        return RevealOut(
+            person_id=person_id,
+            field="health",
+            value=details.summary,
+            health=HealthOut(
+                health=details.health,
+                health_label=details.health_label,
+                disability_grade=details.disability_grade,
+                disability_grade_label=details.disability_grade_label,
+                disability_category=details.disability_category,
+                disability_category_label=details.disability_category_label,
+            ),
+        )
+    value = services.person_reveal(
+        actor=user, person_id=person_id, field=body.field, reason=body.reason, request=request
+    )
+    return RevealOut(person_id=person_id, field=body.field, value=value, health=None)

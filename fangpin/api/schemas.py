@@ -16,7 +16,7 @@ from ninja import Schema
 from pydantic import ConfigDict, Field
 
 from fangpin import codes, income
-from fangpin.registry.masking import mask_id, mask_phone
+from fangpin.registry.masking import HEALTH_FIELDS, mask_health, mask_id, mask_phone
 
 _NO_NUL = r"^[^\x00]*$"
 MAX_ID = 2_147_483_647
@@ -109,6 +109,10 @@ class HouseholdOut(Schema):
     relocation_site: str
     status: str
     status_label: str
+    monitoring_status: str  # none / open / eliminated: the current monitoring spell
+    monitoring_status_label: str
+    monitoring_type: str  # UNSTABLE / MARGINAL / SUDDEN, "" when not monitored
+    monitoring_type_label: str
     head_name: str
     member_count: int
     version: int
@@ -133,6 +137,10 @@ class HouseholdOut(Schema):
             relocation_site=h.relocation_site,
             status=h.status,
             status_label=label("household_status", h.status),
+            monitoring_status=h.monitoring_status,
+            monitoring_status_label=label("monitoring_status", h.monitoring_status),
+            monitoring_type=h.monitoring_type,
+            monitoring_type_label=label("monitoring_type", h.monitoring_type),
             head_name=getattr(h, "head_name", ""),
             member_count=getattr(h, "member_count", 0),
             version=h.version,
@@ -150,6 +158,61 @@ class HouseholdPageOut(Schema):
 
 class HouseholdSearchOut(Schema):
     items: list[HouseholdOut]
+
+
+class MonitoringRiskOut(Schema):
+    position: int  # 1–5 (致贫/返贫风险1…5)
+    risk_type: str
+    risk_type_label: str
+    disaster_subtype: str  # only for risk_type 02 (因自然灾害)
+    disaster_subtype_label: str
+
+
+class MonitoringOut(Schema):
+    """A monitoring spell (监测对象记录); months are the first day of the month."""
+
+    object_type: str
+    object_type_label: str
+    status: str  # open / eliminated
+    status_label: str
+    identified_month: date
+    eliminated_month: date | None
+    elimination_mode: str
+    elimination_mode_label: str
+    no_labour_backstop: bool
+    is_current: bool
+    risks: list[MonitoringRiskOut]
+
+    @staticmethod
+    def of(m: Any) -> MonitoringOut:
+        return MonitoringOut(
+            object_type=m.object_type,
+            object_type_label=label("monitoring_type", m.object_type),
+            status=m.status,
+            status_label=label("monitoring_status", m.status),
+            identified_month=m.identified_month,
+            eliminated_month=m.eliminated_month,
+            elimination_mode=m.elimination_mode,
+            elimination_mode_label=label("elimination_mode", m.elimination_mode),
+            no_labour_backstop=m.no_labour_backstop,
+            is_current=m.is_current,
+            risks=[
+                MonitoringRiskOut(
+                    position=r.position,
+                    risk_type=r.risk_type,
+                    risk_type_label=label("risk_type", r.risk_type),
+                    disaster_subtype=r.disaster_subtype,
+                    disaster_subtype_label=label("disaster_subtype", r.disaster_subtype),
+                )
+                for r in m.risks.all()
+            ],
+        )
+
+
+class HouseholdDetailOut(HouseholdOut):
+    """A household with its current monitoring spell (``null`` when never monitored)."""
+
+    monitoring: MonitoringOut | None
 
 
 class IdSearchIn(Schema):
@@ -185,7 +248,12 @@ _PERSON_FLAGS = (
 )
 
 
+_MASKED_HEALTH = "已隐藏：健康信息属敏感个人信息，对所有人员一律显示“已隐藏”"
+
+
 class PersonOut(Schema):
+    """A person; ID and phone numbers masked, health details masked for everyone."""
+
     id: int
     household_id: int
     name: str
@@ -210,12 +278,17 @@ class PersonOut(Schema):
     student_status_label: str
     out_of_school_reason: str
     out_of_school_reason_label: str
-    health: str
-    health_label: str
-    disability_grade: str
-    disability_grade_label: str
-    disability_category: str
-    disability_category_label: str
+    health: str = Field(description=_MASKED_HEALTH)
+    health_label: str = Field(description=_MASKED_HEALTH)
+    disability_grade: str = Field(description=_MASKED_HEALTH)
+    disability_grade_label: str = Field(description=_MASKED_HEALTH)
+    disability_category: str = Field(description=_MASKED_HEALTH)
+    disability_category_label: str = Field(description=_MASKED_HEALTH)
+    health_masked: bool = Field(
+        description=(
+            "健康状况、残疾等级、残疾类别已隐藏（始终为 true；明文见 POST /persons/{id}/reveal）"
+        )
+    )
     labour_ability: str
     labour_ability_label: str
     status: str
@@ -243,12 +316,47 @@ class PersonOut(Schema):
             "version": p.version,
         }
         for field, table in _PERSON_CODED:
-            code = getattr(p, field)
-            values[field] = code
-            values[f"{field}_label"] = label(table, code)
+            if field in HEALTH_FIELDS:  # sensitive PI, encrypted: masked alike, not decrypted
+                values[field] = values[f"{field}_label"] = mask_health()
+            else:
+                code = getattr(p, field)
+                values[field] = code
+                values[f"{field}_label"] = label(table, code)
+        values["health_masked"] = True
         for flag in _PERSON_FLAGS:
             values[flag] = getattr(p, flag)
         return PersonOut(**values)
+
+
+class RevealIn(Schema):
+    """What to show in clear, and why (the reason is kept in the audit log)."""
+
+    model_config = ConfigDict(extra="forbid")
+    field: Literal["id_number", "phone", "health"] = Field(
+        description="id_number 证件号码、phone 联系电话、health 健康状况（含残疾等级、类别）"
+    )
+    reason: str = Field(
+        max_length=500, pattern=_NO_NUL, description="查看理由（必填，记入审计日志）"
+    )
+
+
+class HealthOut(Schema):
+    health: str
+    health_label: str
+    disability_grade: str
+    disability_grade_label: str
+    disability_category: str
+    disability_category_label: str
+
+
+class RevealOut(Schema):
+    """The revealed value: ``value`` for a number, ``health`` (and a one-line ``value``) for
+    health details."""
+
+    person_id: int
+    field: str
+    value: str
+    health: HealthOut | None = None
 
 
 class PersonIn(Schema):

@@ -1,4 +1,5 @@
-"""Arrow schemas of the four registry tables (households, persons, finances, conditions)."""
+"""Arrow schemas of the registry tables: households, persons, finances, conditions, and the
+monitoring spells with their risks (monitorings, monitoring_risks)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import pyarrow as pa
 
 from fangpin.income import all_amount_fields
 
-CONTRACT_VERSION = "1"
+CONTRACT_VERSION = "2"  # 2: monitorings and monitoring_risks
 
 #: Money: yuan with two decimals, exact.
 MONEY = pa.decimal128(12, 2)
@@ -99,12 +100,44 @@ CONDITIONS = pa.schema(
     metadata={"table": "conditions", "contract_version": CONTRACT_VERSION},
 )
 
+#: Spells of a household as a monitoring object (监测对象, DOMAIN.md §1, §5). Keyed by the
+#: national household number (户编号) as in the national system's exports, so a real export can
+#: be loaded next to the registry. Months are the first day of the month (识别/消除监测时间 are
+#: ``YYYYMM`` in the national system). Exactly one spell per monitored household is current.
+MONITORINGS = pa.schema(
+    [
+        pa.field("household_number", pa.string(), nullable=False),
+        pa.field("object_type", pa.string(), nullable=False),  # UNSTABLE / MARGINAL / SUDDEN
+        pa.field("identified_month", pa.date32(), nullable=False),
+        pa.field("eliminated_month", pa.date32(), nullable=True),  # null: risk not eliminated
+        pa.field("elimination_mode", pa.string(), nullable=False),  # "" / assisted / natural
+        pa.field("no_labour_backstop", pa.bool_(), nullable=False),
+        pa.field("is_current", pa.bool_(), nullable=False),
+    ],
+    metadata={"table": "monitorings", "contract_version": CONTRACT_VERSION},
+)
+
+#: Up to five risks per spell (致贫/返贫风险1…5, code table ``risk_type``), the spell named by
+#: (household_number, identified_month); ``disaster_subtype`` only for risk ``02``.
+MONITORING_RISKS = pa.schema(
+    [
+        pa.field("household_number", pa.string(), nullable=False),
+        pa.field("identified_month", pa.date32(), nullable=False),
+        pa.field("position", pa.int8(), nullable=False),  # 1–5
+        pa.field("risk_type", pa.string(), nullable=False),
+        pa.field("disaster_subtype", pa.string(), nullable=False),  # "" unless risk_type 02
+    ],
+    metadata={"table": "monitoring_risks", "contract_version": CONTRACT_VERSION},
+)
+
 #: File stem -> schema, in load order (parents first).
 REGISTRY_TABLES: dict[str, pa.Schema] = {
     "households": HOUSEHOLDS,
     "persons": PERSONS,
     "finances": FINANCES,
     "conditions": CONDITIONS,
+    "monitorings": MONITORINGS,
+    "monitoring_risks": MONITORING_RISKS,
 }
 
 
@@ -131,10 +164,7 @@ def validate_table(table: pa.Table, schema: pa.Schema) -> pa.Table:
             f"表 {name} 的列与约定不符：缺少 {missing or '无'}，多出 {extra or '无'}",
         )
     table = table.select(schema.names)
-    try:
-        table = table.cast(schema)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
-        raise ContractError("types", f"表 {name} 的列类型与约定不符：{exc}") from exc
+    # Nulls first: casting a null into a non-nullable field raises a bare ValueError.
     for field in schema:
         if not field.nullable and table.column(field.name).null_count:
             raise ContractError(
@@ -142,4 +172,8 @@ def validate_table(table: pa.Table, schema: pa.Schema) -> pa.Table:
                 f"表 {name} 的列 {field.name} 不允许为空，却有 "
                 f"{table.column(field.name).null_count} 个空值",
             )
+    try:
+        table = table.cast(schema)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+        raise ContractError("types", f"表 {name} 的列类型与约定不符：{exc}") from exc
     return table

@@ -2,7 +2,8 @@
 
 Nothing can be added, changed or deleted here: every write goes through the services, which
 validate, keep the invariants and audit. Coded fields show their Chinese labels; ID and phone
-numbers are shown masked, never in full (the model fields themselves are never rendered).
+numbers are shown masked, never in full (the model fields themselves are never rendered), and
+health details (健康状况, 残疾等级, 残疾类别) are masked for every person.
 
 Access: only holders of ``registry.view`` see these pages (Django's model permissions and the
 superuser flag are not consulted), and every queryset comes from the region-scoped selectors
@@ -22,11 +23,13 @@ from fangpin.registry.admin_inlines import (
     FinanceInline,
     MemberInline,
     MembershipEventInline,
+    MonitoringInline,
     ScopedAdmin,
     StatusChangeInline,
     code_filter,
     label,
 )
+from fangpin.registry.masking import mask_health
 from fangpin.registry.models import (
     Household,
     HouseholdFinance,
@@ -48,6 +51,7 @@ class HouseholdAdmin(ScopedAdmin):
     list_filter = (
         code_filter("household_type", "household_type"),
         code_filter("household_status", "status"),
+        code_filter("monitoring_status", "monitoring_status"),
     )
     search_fields = ("household_number",)  # replaced by get_search_results below
     search_help_text = "户编号前几位、户主姓名或成员证件号码"
@@ -70,6 +74,7 @@ class HouseholdAdmin(ScopedAdmin):
     readonly_fields = fields
     inlines = (
         MemberInline,
+        MonitoringInline,
         FinanceInline,
         ConditionInline,
         MembershipEventInline,
@@ -125,7 +130,7 @@ class PersonAdmin(ScopedAdmin):
     )
     list_filter = (
         code_filter("person_status", "status"),
-        code_filter("health", "health"),
+        # No health filter: filtering by 残疾 would reveal who is disabled (masked details).
         code_filter("labour_ability", "labour_ability"),
     )
     list_select_related = ("household",)
@@ -201,17 +206,19 @@ class PersonAdmin(ScopedAdmin):
     def out_of_school_reason_label(self, obj: Person) -> str:
         return label("out_of_school_reason", obj.out_of_school_reason)
 
+    # Health details are sensitive PI: masked here as everywhere (masking.mask_health); the
+    # audited reveal on the household page shows them.
     @admin.display(description="健康状况")
     def health_label(self, obj: Person) -> str:
-        return label("health", obj.health)
+        return mask_health()
 
     @admin.display(description="残疾等级")
     def disability_grade_label(self, obj: Person) -> str:
-        return label("disability_grade", obj.disability_grade)
+        return mask_health()
 
     @admin.display(description="残疾类别")
     def disability_category_label(self, obj: Person) -> str:
-        return label("disability_category", obj.disability_category)
+        return mask_health()
 
     @admin.display(description="劳动技能")
     def labour_label(self, obj: Person) -> str:

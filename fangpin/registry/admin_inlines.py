@@ -15,11 +15,13 @@ from django.http import Http404, HttpRequest
 from fangpin import codes
 from fangpin.core.access import REGISTRY_VIEW, user_can
 from fangpin.registry import selectors
+from fangpin.registry.masking import mask_health
 from fangpin.registry.models import (
     HouseholdCondition,
     HouseholdFinance,
     HouseholdStatusChange,
     MembershipEvent,
+    Monitoring,
     Person,
 )
 
@@ -28,6 +30,7 @@ __all__ = [
     "FinanceInline",
     "MemberInline",
     "MembershipEventInline",
+    "MonitoringInline",
     "ReadOnlyInline",
     "ReadOnlyMixin",
     "ScopedAdmin",
@@ -145,7 +148,7 @@ class MemberInline(ReadOnlyInline):
 
     @admin.display(description="健康状况")
     def health_label(self, obj: Person) -> str:
-        return label("health", obj.health)
+        return mask_health()  # sensitive PI, masked alike for every person: no decryption
 
     @admin.display(description="劳动技能")
     def labour_label(self, obj: Person) -> str:
@@ -247,3 +250,39 @@ class StatusChangeInline(ReadOnlyInline):
     @admin.display(description="新状态")
     def to_label(self, obj: HouseholdStatusChange) -> str:
         return label("household_status", obj.to_status)
+
+
+class MonitoringInline(ReadOnlyInline):
+    """The household's monitoring spells (监测帮扶), newest first, risks on one line."""
+
+    model = Monitoring  # Meta ordering: newest spell first within the household
+    fields = (
+        "object_type_label",
+        "identified_month",
+        "risk_labels",
+        "eliminated_month",
+        "elimination_label",
+        "no_labour_backstop",
+        "is_current",
+    )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Monitoring]:
+        return selectors.monitoring_list(user=request.user)
+
+    @admin.display(description="监测对象类别")
+    def object_type_label(self, obj: Monitoring) -> str:
+        return label("monitoring_type", obj.object_type)
+
+    @admin.display(description="致贫返贫风险")
+    def risk_labels(self, obj: Monitoring) -> str:
+        parts = []
+        for risk in obj.risks.all():
+            text = f"{risk.position}. {label('risk_type', risk.risk_type)}"
+            if risk.disaster_subtype:
+                text += f"（{label('disaster_subtype', risk.disaster_subtype)}）"
+            parts.append(text)
+        return "；".join(parts) or "—"
+
+    @admin.display(description="风险消除方式")
+    def elimination_label(self, obj: Monitoring) -> str:
+        return label("elimination_mode", obj.elimination_mode)

@@ -6,10 +6,18 @@ through one prepared ``executemany`` per batch — inside one transaction, so a 
 leaves the database exactly as it was. There are no per-row ORM saves.
 
 ID and phone numbers are encrypted on the way in (``_encrypt_pi``): the database receives
-tokens, blind indexes and masked display values, never the plaintext.
+tokens, blind indexes and masked display values, never the plaintext. A person's health details
+(健康状况, 残疾等级, 残疾类别) are checked (``_check_health``: known codes, a grade exactly for the
+disabled, a category exactly with a grade — the rules ``validate_person_input`` applies, which
+the database cannot check on ciphertext) and become one token (``_encrypt_health``).
 
 Every household gets an initial status-history row and every person a "register" membership
 event, as if each had been created through the services; one audit event records the load.
+
+Monitoring spells and their risks (``monitorings``, ``monitoring_risks``) are keyed by household
+number and identification month in the files; the loader maps them to the new ids with Arrow
+joins and writes ``Household.monitoring_status`` / ``monitoring_type`` from each household's
+current spell as the household rows go in (no UPDATE pass).
 """
 
 from __future__ import annotations
@@ -33,18 +41,28 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from fangpin.codes import table as code_table
 from fangpin.contract import REGISTRY_TABLES, ContractError, validate_table
 from fangpin.core.audit import audit_record
 from fangpin.core.models import Region, RegionLevel
+from fangpin.core.pi import pi_encrypt
 from fangpin.registry.errors import RegistryError
 from fangpin.registry.models import (
+    HEALTH_CONTEXT,
+    HEALTH_PLAINTEXT_LENGTH,
     HOUSEHOLD_PHONE_CONTEXT,
+    MONITORED_OPEN,
+    NATURAL_DISASTER,
+    NOT_MONITORED,
     PERSON_PHONE_CONTEXT,
+    RISK_ELIMINATED,
     Household,
     HouseholdCondition,
     HouseholdFinance,
     HouseholdStatusChange,
     MembershipEvent,
+    Monitoring,
+    MonitoringRisk,
     Person,
     id_number_columns,
     phone_columns,
@@ -59,6 +77,8 @@ _DB_TABLES = {
     "conditions": HouseholdCondition._meta.db_table,
     "status_changes": HouseholdStatusChange._meta.db_table,
     "membership_events": MembershipEvent._meta.db_table,
+    "monitorings": Monitoring._meta.db_table,
+    "monitoring_risks": MonitoringRisk._meta.db_table,
 }
 
 
@@ -73,6 +93,8 @@ class BulkLoadReport:
     elapsed_seconds: float
     database: str
     manifest: dict[str, Any] = field(default_factory=dict)
+    monitorings: int = 0
+    monitoring_risks: int = 0
 
 
 def _sha256(path: Path) -> str:
@@ -109,7 +131,7 @@ def _batches(path: Path, schema: pa.Schema, batch_rows: int) -> Iterator[pa.Tabl
             raise RegistryError("contract", f"{path.name}：{exc.message}") from exc
 
 
-def _offset(model: type[Household] | type[Person]) -> int:
+def _offset(model: type[Household] | type[Person] | type[Monitoring]) -> int:
     value = model.objects.aggregate(top=Max("id"))["top"]
     return int(value or 0)
 
@@ -180,6 +202,60 @@ def _encrypt_pi(table: pa.Table, *, phone_context: str) -> pa.Table:
     return out
 
 
+_HEALTH_COLUMNS = ("health", "disability_grade", "disability_category")
+
+
+def _check_health(path: Path, table: pa.Table) -> None:
+    """Refuse unknown health codes and a disability grade or category where it does not belong
+    (the rules of ``validation.validate_person_input``). The refusal names person ids only:
+    health details do not go into error messages."""
+    health, grade, category = (table[name] for name in _HEALTH_COLUMNS)
+    disabled_codes = pa.array(
+        list(code_table("health").codes_where("needs_disability_grade")), pa.string()
+    )
+    is_disabled = pc.is_in(health, value_set=disabled_codes)
+    has_grade = pc.not_equal(grade, "")
+    has_category = pc.not_equal(category, "")
+    wrong = pc.or_(
+        pc.or_(
+            _not_in(health, "health"),
+            pc.or_(
+                _not_in(grade, "disability_grade", allow_empty=True),
+                _not_in(category, "disability_category", allow_empty=True),
+            ),
+        ),
+        pc.or_(pc.not_equal(is_disabled, has_grade), pc.not_equal(has_grade, has_category)),
+    )
+    _refuse(
+        path,
+        table.filter(wrong).select(["person_id"]),
+        "的健康状况、残疾等级或残疾类别无效或不一致（残疾须有等级和类别，其他不能有）",
+    )
+
+
+def _encrypt_health(table: pa.Table) -> pa.Table:
+    """Replace the three health columns by ``health_encrypted``: the canonical padded JSON
+    (``models.health_plaintext``) is built with Arrow string kernels, then one AEAD token per
+    row (the only Python loop, as for ID numbers). The codes were checked against the code
+    tables (digits only), so no JSON escaping is needed."""
+    health, grade, category = (table[name] for name in _HEALTH_COLUMNS)
+    text = pc.binary_join_element_wise(
+        '{"disability_category":"',
+        category,
+        '","disability_grade":"',
+        grade,
+        '","health":"',
+        health,
+        '"}',
+        "",
+    )
+    padded = pc.utf8_rpad(text, width=HEALTH_PLAINTEXT_LENGTH, padding=" ")
+    tokens = [pi_encrypt(value, context=HEALTH_CONTEXT) for value in padded.to_pylist()]
+    return table.drop_columns(list(_HEALTH_COLUMNS)).append_column(
+        "health_encrypted", pa.array(tokens, pa.string())
+    )
+
+
 def _const(value: object, rows: int, kind: pa.DataType) -> pa.Array:
     return pa.array([value] * rows, type=kind)
 
@@ -192,7 +268,7 @@ def _reset_sequences() -> None:
     if connection.vendor != "postgresql":
         return  # SQLite's AUTOINCREMENT follows the largest inserted id by itself.
     with connection.cursor() as cursor:
-        for model in (Household, Person):
+        for model in (Household, Person, Monitoring):
             table = model._meta.db_table
             cursor.execute(
                 f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
@@ -235,6 +311,121 @@ def _check_villages(path: Path) -> None:
         )
 
 
+_NO_HOUSEHOLDS = pa.table(
+    {"household_number": pa.array([], pa.string()), "household_id": pa.array([], pa.int64())}
+)
+
+
+def _whole(path: Path, schema: pa.Schema, batch_rows: int) -> pa.Table:
+    """A small table (the monitoring files: a few percent of households) read at once."""
+    parts = list(_batches(path, schema, batch_rows))
+    return pa.concat_tables(parts) if parts else schema.empty_table()
+
+
+def _refuse(path: Path, rows: pa.Table, message: str) -> None:
+    if rows.num_rows:
+        first = rows.slice(0, 1).to_pylist()[0]
+        shown = "，".join(f"{k}={v}" for k, v in first.items())
+        raise RegistryError("contract", f"{path.name}：{rows.num_rows} 行{message}（如 {shown}）")
+
+
+def _not_first_of_month(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    return pc.fill_null(pc.not_equal(pc.day(column), 1), False)
+
+
+def _not_in(column: pa.ChunkedArray, table_name: str, *, allow_empty: bool = False) -> Any:
+    codes = list(code_table(table_name).codes()) + ([""] if allow_empty else [])
+    return pc.invert(pc.is_in(column, value_set=pa.array(codes, pa.string())))
+
+
+def _read_monitorings(
+    files: dict[str, Path], batch_rows: int
+) -> tuple[pa.Table, pa.Table, pa.Table]:
+    """Both monitoring files, checked where the database cannot check (codes, months, one
+    current spell per monitored household); the spells gain the household's status."""
+    path, risk_path = files["monitorings"], files["monitoring_risks"]
+    spells = _whole(path, REGISTRY_TABLES["monitorings"], batch_rows)
+    risks = _whole(risk_path, REGISTRY_TABLES["monitoring_risks"], batch_rows)
+    for column in ("identified_month", "eliminated_month"):
+        _refuse(path, spells.filter(_not_first_of_month(spells[column])), f"的 {column} 不是月初")
+    _refuse(
+        path, spells.filter(_not_in(spells["object_type"], "monitoring_type")), "监测对象类别未知"
+    )
+    _refuse(risk_path, risks.filter(_not_in(risks["risk_type"], "risk_type")), "风险类型未知")
+    _refuse(
+        risk_path,
+        risks.filter(_not_in(risks["disaster_subtype"], "disaster_subtype", allow_empty=True)),
+        "因自然灾害子项未知",
+    )
+    _refuse(
+        risk_path,
+        risks.filter(
+            pc.and_(
+                pc.equal(risks["risk_type"], NATURAL_DISASTER),
+                pc.equal(risks["disaster_subtype"], ""),
+            )
+        ),
+        "为因自然灾害却没有子项",
+    )
+    numbers = pc.unique(spells["household_number"])
+    current = spells.filter(spells["is_current"])
+    without = pc.invert(pc.is_in(numbers, value_set=current["household_number"]))
+    _refuse(path, pa.table({"household_number": numbers.filter(without)}), "的农户没有当前记录")
+    status = pc.if_else(pc.is_null(current["eliminated_month"]), MONITORED_OPEN, RISK_ELIMINATED)
+    current = pa.table(
+        {
+            "household_number": current["household_number"],
+            "monitoring_status": status,
+            "monitoring_type": current["object_type"],
+        }
+    )
+    return spells, risks, current
+
+
+def _with_monitoring(rows: pa.Table, current: pa.Table) -> pa.Table:
+    """Household rows with the status and type of their current spell (none: not monitored)."""
+    joined = rows.join(current, keys="household_number", join_type="left outer")
+    status = pc.fill_null(joined["monitoring_status"], NOT_MONITORED)
+    kind = pc.fill_null(joined["monitoring_type"], "")
+    joined = joined.drop_columns(["monitoring_status", "monitoring_type"])
+    return joined.append_column("monitoring_status", status).append_column("monitoring_type", kind)
+
+
+def _insert_monitorings(
+    files: dict[str, Path], spells: pa.Table, risks: pa.Table, household_ids: pa.Table
+) -> tuple[int, int]:
+    """Insert the spells (ids past the largest existing one) and their risks."""
+    joined = spells.join(household_ids, keys="household_number", join_type="left outer")
+    _refuse(
+        files["monitorings"],
+        joined.filter(pc.is_null(joined["household_id"])).select(["household_number"]),
+        "的户编号不在本数据集中",
+    )
+    n = joined.num_rows
+    offset = _offset(Monitoring)
+    ids = pa.array(range(offset + 1, offset + n + 1), pa.int64())
+    rows = joined.drop_columns(["household_number"]).append_column("id", ids)
+    rows = rows.append_column("version", _const(1, n, pa.int32()))
+    rows = rows.append_column("recorded_at", _stamp(n)).append_column("updated_at", _stamp(n))
+    _insert(_DB_TABLES["monitorings"], rows)
+    keys = joined.select(["household_number", "identified_month"]).append_column(
+        "monitoring_id", ids
+    )
+    linked = risks.join(keys, keys=["household_number", "identified_month"], join_type="left outer")
+    _refuse(
+        files["monitoring_risks"],
+        linked.filter(pc.is_null(linked["monitoring_id"])).select(
+            ["household_number", "identified_month"]
+        ),
+        "找不到对应的监测记录（户编号与识别监测时间）",
+    )
+    _insert(
+        _DB_TABLES["monitoring_risks"],
+        linked.select(["monitoring_id", "position", "risk_type", "disaster_subtype"]),
+    )
+    return n, linked.num_rows
+
+
 def registry_bulk_load(
     *,
     actor: object,
@@ -255,7 +446,9 @@ def registry_bulk_load(
     totals = {name: pq.ParquetFile(path).metadata.num_rows for name, path in files.items()}
     _check_villages(files["households"])
     registered_on = date.fromisoformat(str(manifest.get("reference_date", date.today())))
-    counts = dict.fromkeys(("households", "persons", "finances", "conditions"), 0)
+    spells, risks, current = _read_monitorings(files, batch_rows)
+    counts = dict.fromkeys(REGISTRY_TABLES, 0)
+    number_maps: list[pa.Table] = []  # household_number -> new id, per batch
     events = 0
 
     def tick(name: str, done: int) -> None:
@@ -274,6 +467,10 @@ def registry_bulk_load(
                 rows = rows.append_column("version", _const(1, n, pa.int32()))
                 rows = rows.append_column("created_at", _stamp(n))
                 rows = rows.append_column("updated_at", _stamp(n))
+                rows = _with_monitoring(rows, current)
+                number_maps.append(
+                    pa.table({"household_number": table["household_number"], "household_id": ids})
+                )
                 rows = _encrypt_pi(rows, phone_context=HOUSEHOLD_PHONE_CONTEXT)
                 _insert(_DB_TABLES["households"], rows)
                 history = pa.table(
@@ -292,6 +489,7 @@ def registry_bulk_load(
 
             for table in _batches(files["persons"], REGISTRY_TABLES["persons"], batch_rows):
                 n = table.num_rows
+                _check_health(files["persons"], table)
                 ids = pc.add(table.column("person_id"), person_offset)
                 household_ids = pc.add(table.column("household_id"), household_offset)
                 rows = table.drop_columns(["person_id", "household_id"])
@@ -299,7 +497,7 @@ def registry_bulk_load(
                 rows = rows.append_column("version", _const(1, n, pa.int32()))
                 rows = rows.append_column("created_at", _stamp(n))
                 rows = rows.append_column("updated_at", _stamp(n))
-                rows = _encrypt_pi(rows, phone_context=PERSON_PHONE_CONTEXT)
+                rows = _encrypt_health(_encrypt_pi(rows, phone_context=PERSON_PHONE_CONTEXT))
                 _insert(_DB_TABLES["persons"], rows)
                 membership = pa.table(
                     {
@@ -334,6 +532,13 @@ def registry_bulk_load(
                     counts[name] += n
                     tick(name, counts[name])
 
+            counts["monitorings"], counts["monitoring_risks"] = _insert_monitorings(
+                files,
+                spells,
+                risks,
+                pa.concat_tables(number_maps) if number_maps else _NO_HOUSEHOLDS,
+            )
+            tick("monitorings", counts["monitorings"])
             _reset_sequences()
             audit_record(
                 actor=actor,
@@ -364,6 +569,8 @@ def registry_bulk_load(
         elapsed_seconds=round(time.perf_counter() - started, 3),
         database=connection.vendor,
         manifest=manifest,
+        monitorings=counts["monitorings"],
+        monitoring_risks=counts["monitoring_risks"],
     )
 
 

@@ -1,12 +1,20 @@
-"""Masking of personal identifiers for audit records, the admin and logs.
+"""Masking of personal information for pages, the API, the admin, audit records and logs.
 
 A full ID number or phone number never goes into an audit event's ``changes`` or onto an
-admin page; these helpers produce the masked forms used instead.
+admin page; these helpers produce the masked forms used instead. Health details (健康状况,
+残疾等级, 残疾类别) are sensitive personal information (PIPL art. 28) and are masked too: see
+:func:`mask_health`.
 """
 
 from __future__ import annotations
 
-__all__ = ["mask_id", "mask_phone"]
+__all__ = ["HEALTH_FIELDS", "HEALTH_MASK", "mask_health", "mask_id", "mask_phone"]
+
+#: The person fields holding health details, masked together and revealed together.
+HEALTH_FIELDS = ("health", "disability_grade", "disability_category")
+
+#: What every masked health detail shows, whatever the stored value (see :func:`mask_health`).
+HEALTH_MASK = "已隐藏"
 
 
 def mask_id(value: str | None) -> str:
@@ -34,3 +42,15 @@ def mask_phone(value: str | None) -> str:
     if len(value) < 8:
         return "*" * len(value)
     return f"{value[:3]}****{value[-4:]}"
+
+
+def mask_health(value: object = None) -> str:
+    """Return the masked form of a health detail: always :data:`HEALTH_MASK`.
+
+    Every value is masked the same way — "健康" (healthy) and an empty disability grade too.
+    Showing "健康" for healthy people and a mask only for the others would tell the illness
+    by elimination, as would leaving an empty grade blank beside a masked one. The argument is
+    accepted (and ignored) so that call sites read like ``mask_id``/``mask_phone``.
+    """
+    del value  # uniform on purpose: the output must not depend on the stored value
+    return HEALTH_MASK

@@ -7,8 +7,9 @@ services raise a friendly :class:`fangpin.registry.errors.RegistryError` first.
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import models
@@ -16,7 +17,7 @@ from django.db.models import F, Q
 
 from fangpin.codes import table
 from fangpin.core.models import Region
-from fangpin.core.pi import pi_encrypt, pi_index
+from fangpin.core.pi import pi_decrypt, pi_encrypt, pi_index
 from fangpin.income import COMPONENTS, EXPENSE_FIELDS, MEMO_FIELDS, Category, fields_of
 from fangpin.registry.expressions import RoundedMoney, RoundedQuotient
 from fangpin.registry.masking import mask_id, mask_phone
@@ -36,6 +37,7 @@ MAX_RISKS = 5
 ID_NUMBER_CONTEXT = "registry.person.id_number"
 PERSON_PHONE_CONTEXT = "registry.person.phone"
 HOUSEHOLD_PHONE_CONTEXT = "registry.household.phone"
+HEALTH_CONTEXT = "registry.person.health"
 #: Blind-index contexts. Types 1 and 2 share one identity (the first 18 characters: an ID card
 #: and a disability card of one person are one identity); other types index the full number
 #: under a context of their own, so they never collide with a resident identity.
@@ -46,6 +48,11 @@ RESIDENT_ID_TYPES = ("1", "2")
 # Token: "v1." + cipher + key id + 16-char nonce + ciphertext; 20 chars of ID text → ~100.
 _TOKEN_LENGTH = 160
 _INDEX_LENGTH = 64  # hex HMAC-SHA256 / HMAC-SM3
+# The health JSON is padded to 64 characters (below): token about 150 characters.
+_HEALTH_TOKEN_LENGTH = 200
+#: Every health plaintext has exactly this length, so the token's length tells nothing (an
+#: unpadded "healthy, no grade" JSON would be shorter than a "disabled, grade 1, category 2").
+HEALTH_PLAINTEXT_LENGTH = 64
 
 
 def identity_index(id_type: str, id_number: str) -> str:
@@ -76,6 +83,44 @@ def phone_columns(phone: str, *, context: str) -> dict[str, str]:
         "phone_index": phone_index(phone),
         "phone_masked": mask_phone(phone),
     }
+
+
+class HealthCodes(NamedTuple):
+    """A person's health details as codes (健康状况, 残疾等级, 残疾类别; "" when empty)."""
+
+    health: str
+    disability_grade: str
+    disability_category: str
+
+
+def health_plaintext(codes: HealthCodes) -> str:
+    """The canonical plaintext of a person's health details: compact JSON with sorted keys,
+    padded with spaces to :data:`HEALTH_PLAINTEXT_LENGTH` characters."""
+    text = json.dumps(codes._asdict(), separators=(",", ":"), sort_keys=True)
+    if len(text) > HEALTH_PLAINTEXT_LENGTH:
+        raise ValueError("health codes longer than the padded plaintext")
+    return text.ljust(HEALTH_PLAINTEXT_LENGTH)
+
+
+def health_columns(codes: HealthCodes) -> dict[str, str]:
+    """The stored column for a person's (validated) health details: one AEAD token."""
+    return {"health_encrypted": pi_encrypt(health_plaintext(codes), context=HEALTH_CONTEXT)}
+
+
+def health_from_token(token: str) -> HealthCodes:
+    """Decrypt a ``health_encrypted`` token; a tampered token raises ``CryptoError``."""
+    values = json.loads(pi_decrypt(token, context=HEALTH_CONTEXT))
+    return HealthCodes(
+        health=values["health"],
+        disability_grade=values["disability_grade"],
+        disability_category=values["disability_category"],
+    )
+
+
+def person_health(person: Person) -> HealthCodes:
+    """A person's health details, decrypted for processing inside a service or a test (never
+    for display: pages show ``masking.mask_health``; showing them is ``person_reveal_health``)."""
+    return health_from_token(person.health_encrypted)
 
 
 class Household(models.Model):
@@ -121,6 +166,11 @@ class Household(models.Model):
         ordering = ["household_number"]
         indexes = [
             models.Index(fields=["village", "status"], name="household_village_status"),
+            # One village's list in household-number order, straight from the index.
+            models.Index(
+                fields=["village", "status", "household_number"],
+                name="household_village_number",
+            ),
             models.Index(fields=["phone_index"], name="household_phone_index"),
         ]
         constraints = [
@@ -282,9 +332,12 @@ class Person(models.Model):
     education = models.CharField("文化程度", max_length=2, default="90")
     student_status = models.CharField("在校生状况", max_length=2, default="00")
     out_of_school_reason = models.CharField("失辍学原因", max_length=2, blank=True, default="")
-    health = models.CharField("健康状况", max_length=2, default="10")
-    disability_grade = models.CharField("残疾等级", max_length=1, blank=True, default="")
-    disability_category = models.CharField("残疾类别", max_length=1, blank=True, default="")
+    # 健康状况, 残疾等级 and 残疾类别 in one AEAD token (health_plaintext; docs/crypto.md). The
+    # rules between them (a disabled person has a grade, a grade has a category) cannot be
+    # checked on ciphertext: validation.validate_person_input and the bulk loader check them.
+    health_encrypted = models.CharField(
+        "健康状况（密文）", max_length=_HEALTH_TOKEN_LENGTH, editable=False
+    )
     labour_ability = models.CharField("劳动技能", max_length=2, default="10")
     migrant_work_months = models.PositiveSmallIntegerField("务工时间（月）", default=0)
     migrant_employer = models.CharField("务工单位", max_length=200, blank=True, default="")
@@ -345,17 +398,7 @@ class Person(models.Model):
                 condition=Q(migrant_work_months__lte=12), name="person_work_months_max_12"
             ),
             models.CheckConstraint(
-                condition=~Q(health=DISABLED) | ~Q(disability_grade=""),
-                name="person_disabled_has_grade",
-            ),
-            models.CheckConstraint(
-                condition=Q(health=DISABLED) | Q(disability_grade=""),
-                name="person_grade_only_when_disabled",
-            ),
-            models.CheckConstraint(
-                condition=Q(disability_grade="", disability_category="")
-                | (~Q(disability_grade="") & ~Q(disability_category="")),
-                name="person_disability_category_with_grade",
+                condition=~Q(health_encrypted=""), name="person_health_encrypted_present"
             ),
             models.CheckConstraint(
                 condition=Q(death_date__isnull=True) | Q(death_date__gte=F("birth_date")),

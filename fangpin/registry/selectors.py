@@ -16,11 +16,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, TypeVar
 
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Count,
     Exists,
     ExpressionWrapper,
+    F,
+    Func,
     IntegerField,
     Model,
     OuterRef,
@@ -32,6 +35,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from fangpin import codes, conditions, idnumber
+from fangpin.core.models import Region
 from fangpin.core.pi import pi_decrypt
 from fangpin.core.scope import scope_prefix
 from fangpin.registry.models import (
@@ -44,6 +48,8 @@ from fangpin.registry.models import (
     HouseholdFinance,
     HouseholdStatusChange,
     MembershipEvent,
+    Monitoring,
+    MonitoringRisk,
     Person,
     identity_index,
     phone_index,
@@ -62,8 +68,10 @@ __all__ = [
     "household_head",
     "household_list",
     "household_members",
+    "household_monitorings",
     "household_timeline",
     "membership_event_list",
+    "monitoring_list",
     "person_find_by_id_number",
     "person_get",
     "person_list",
@@ -128,6 +136,9 @@ def household_list(
     village_prefix: str | None = None,
     household_type: str | None = None,
     search: str | None = None,
+    monitoring_status: str | None = None,
+    monitoring_type: str | None = None,
+    risk_type: str | None = None,
 ) -> QuerySet[Household]:
     """Households with ``member_count`` (active members) and ``head_name`` annotated.
 
@@ -135,6 +146,8 @@ def household_list(
     "433124", a township's "433124102"). ``search`` matches a household-number prefix, the
     head's name (contains), or exactly a member's ID number (typed or pasted in any form
     :func:`fangpin.idnumber.normalise` accepts).
+    ``monitoring_status`` (none / open / eliminated) and ``monitoring_type`` filter on the
+    household's current spell; ``risk_type`` keeps households whose current spell has that risk.
     """
     member_count = (
         _active_members_of_outer().values("household").annotate(n=Count("pk")).values("n")
@@ -149,22 +162,133 @@ def household_list(
         )
         .order_by("household_number")
     )
-    if village_prefix:
-        qs = qs.filter(village__code__startswith=village_prefix)
+    qs = qs.filter(_region_filter(user, village_prefix or ""))
     if household_type:
         qs = qs.filter(household_type=household_type)
     text = (search or "").strip()
     if text:
-        number = idnumber.normalise(text)
-        has_member_id = Exists(_active_members_of_outer().filter(id_number_match(number)))
-        match = Q(household_number__startswith=text) | Q(head_name__contains=text) | has_member_id
-        phone = "".join(text.split())
-        if _PHONE_LIKE.fullmatch(phone):
-            index = phone_index(phone)
-            has_member_phone = Exists(_active_members_of_outer().filter(phone_index=index))
-            match = match | Q(phone_index=index) | has_member_phone
-        qs = qs.filter(match)
+        if connection.vendor == "postgresql" or not _is_one_village(user, village_prefix):
+            qs = qs.filter(pk__in=_search_matches(text))
+        else:  # SQLite within one village: testing its few households beats any lookup
+            qs = qs.filter(_search_in_rows(text))
+    # Monitoring filters (issue #3). Status and type are columns mirroring the current spell;
+    # a risk type matches the current spell's risks only (an earlier spell's do not count).
+    if monitoring_status:
+        qs = qs.filter(monitoring_status=monitoring_status)
+    if monitoring_type:
+        qs = qs.filter(monitoring_type=monitoring_type)
+    if risk_type:
+        current_risks = MonitoringRisk.objects.filter(
+            monitoring__household=OuterRef("pk"), monitoring__is_current=True, risk_type=risk_type
+        )
+        qs = qs.filter(Exists(current_risks))
     return qs
+
+
+def _region_filter(user: object, prefix: str) -> Q:
+    """Households under ``prefix`` and the viewer's scope, in the shape the planner needs.
+
+    The scope (:func:`_scoped`) is a range of village codes; beside ``ORDER BY
+    household_number LIMIT 51`` PostgreSQL then walks the number index from the start and
+    filters out the rest of the county first (0.5 s at 1M households for one village or
+    township). So the narrower of ``prefix`` and the scope is restated: one village as an
+    equality (the ``(village_code, status, household_number)`` index yields the page in
+    order), a township through its regions (a semi-join over a few villages, then a sort).
+    A county or wider keeps the range, where the walk is the fast plan.
+    """
+    scope = scope_prefix(user)
+    if scope is None:
+        return Q()  # the queryset is already empty
+    if prefix.startswith(scope):
+        narrowest = prefix
+    elif scope.startswith(prefix):
+        narrowest = scope
+    else:  # disjoint: the scope leaves nothing; keep the plain condition
+        return Q(village__code__startswith=prefix)
+    if len(narrowest) == 12:
+        return Q(village_id=narrowest)
+    if len(narrowest) > 6:
+        return Q(village_id__in=Region.objects.filter(code__startswith=narrowest).values("code"))
+    if narrowest == scope:
+        return Q()
+    return Q(village__code__range=(narrowest.ljust(12, "0"), narrowest.ljust(12, "9")))
+
+
+def _is_one_village(user: object, village_prefix: str | None) -> bool:
+    return len(village_prefix or "") == 12 or len(scope_prefix(user) or "") == 12
+
+
+def _search_in_rows(text: str) -> Q:
+    """The same matches as :func:`_search_matches`, tested row by row (needs ``head_name``).
+
+    Used on SQLite within one village: it has no head-name index, so the UNION would scan
+    every head of the registry for a few hundred households (docs/benchmarks.md).
+    """
+    number = idnumber.normalise(text)
+    has_member_id = Exists(_active_members_of_outer().filter(id_number_match(number)))
+    match = Q(household_number__startswith=text) | Q(head_name__contains=text) | Q(has_member_id)
+    phone = "".join(text.split())
+    if _PHONE_LIKE.fullmatch(phone):
+        index = phone_index(phone)
+        has_member_phone = Exists(_active_members_of_outer().filter(phone_index=index))
+        match = match | Q(phone_index=index) | Q(has_member_phone)
+    return match
+
+
+def _search_matches(text: str) -> QuerySet[Any]:
+    """Ids of the households ``text`` finds, as one UNION of index lookups.
+
+    A household matches by a household-number prefix, its head's name (contains), exactly an
+    active member's ID number (any form :func:`fangpin.idnumber.normalise` accepts) or, for a
+    phone-shaped text, the household's or an active member's phone. Each branch is answered by
+    its own index (the number's pattern index, the head-name grams, the blind indexes), so the
+    list joins the few matching ids instead of testing every household in scope against an OR
+    of subqueries (seconds at 1M households; docs/benchmarks.md).
+    """
+    heads = Person.objects.filter(status=ACTIVE, relation=HEAD, name__contains=text)
+    grams = _name_grams_match(text)
+    if grams is not None:
+        heads = heads.filter(grams)
+    number = idnumber.normalise(text)
+    parts: list[QuerySet[Any]] = [
+        Household.objects.filter(household_number__startswith=text).values("pk"),
+        heads.values("household_id"),
+    ]
+    if number:
+        members = Person.objects.filter(id_number_match(number), status=ACTIVE)
+        parts.append(members.values("household_id"))
+    phone = "".join(text.split())
+    if _PHONE_LIKE.fullmatch(phone):
+        index = phone_index(phone)
+        parts.append(Household.objects.filter(phone_index=index).values("pk"))
+        parts.append(Person.objects.filter(phone_index=index, status=ACTIVE).values("household_id"))
+    first, *rest = (part.order_by() for part in parts)
+    return first.union(*rest)
+
+
+class _NameGramsContain(Func):
+    """``fangpin_name_grams(name) @> grams`` (PostgreSQL; migration 0003 defines the function).
+
+    The function returns a name's distinct 1- and 2-character substrings, and a GIN index over
+    it for the active heads answers "the name contains these"; pg_trgm cannot, since it finds
+    nothing to look up in a two-character Chinese name pattern.
+    """
+
+    template = "fangpin_name_grams(%(expressions)s::text[])"
+    arg_joiner = ") @> ("
+    output_field = BooleanField()
+
+
+def _name_grams_match(text: str) -> _NameGramsContain | None:
+    """A condition every name containing ``text`` meets, answerable by the grams index.
+
+    ``text`` of one or two characters is itself a gram; a longer one needs all its
+    two-character pieces (``name__contains`` then checks the order). ``None`` off PostgreSQL.
+    """
+    if connection.vendor != "postgresql":
+        return None
+    grams = [text] if len(text) <= 2 else sorted({text[i : i + 2] for i in range(len(text) - 1)})
+    return _NameGramsContain(F("name"), Value(grams))
 
 
 def household_members(
@@ -464,3 +588,25 @@ def related_household_label(event: MembershipEvent) -> str:
 def status_change_list(*, user: object) -> QuerySet[HouseholdStatusChange]:
     """Status changes of the households in scope."""
     return _scoped(HouseholdStatusChange.objects.all(), user, through="household__")
+
+
+def household_monitorings(*, user: object, household_id: int) -> list[Monitoring]:
+    """The household's monitoring spells, newest first, each with its risks in position order.
+
+    Raises ``Household.DoesNotExist`` for a household that does not exist or is out of scope
+    (a household in scope that was never monitored gives ``[]``). Two queries either way: the
+    spells (with the scope), then their risks, or the household when there are no spells.
+    """
+    spells = list(
+        _scoped(Monitoring.objects.filter(household_id=household_id), user, through="household__")
+        .order_by("-identified_month", "-id")
+        .prefetch_related("risks")
+    )
+    if not spells and not _households_for(user).filter(pk=household_id).exists():
+        raise Household.DoesNotExist
+    return spells
+
+
+def monitoring_list(*, user: object) -> QuerySet[Monitoring]:
+    """Monitoring spells of the households in scope, with their risks (the admin's inline)."""
+    return _scoped(Monitoring.objects.all(), user, through="household__").prefetch_related("risks")

@@ -37,8 +37,10 @@ from fangpin.registry.masking import mask_id, mask_phone
 from fangpin.registry.models import (
     HOUSEHOLD_PHONE_CONTEXT,
     PERSON_PHONE_CONTEXT,
+    HealthCodes,
     Household,
     Person,
+    health_columns,
     id_number_columns,
     phone_columns,
 )
@@ -179,15 +181,24 @@ class CleanPerson:
 
     def as_model_fields(self) -> dict[str, object]:
         """The values keyed by :class:`~fangpin.registry.models.Person` field name: the ID and
-        phone numbers become their encrypted, blind-index and masked columns."""
+        phone numbers become their encrypted, blind-index and masked columns, the three health
+        details one token (``health_encrypted``)."""
         values = asdict(self)
         id_number = values.pop("id_number")
         phone = values.pop("phone")
+        health = HealthCodes(
+            values.pop("health"), values.pop("disability_grade"), values.pop("disability_category")
+        )
         return {
             **values,
             **id_number_columns(self.id_type, id_number),
             **phone_columns(phone, context=PERSON_PHONE_CONTEXT),
+            **health_columns(health),
         }
+
+    @property
+    def health_codes(self) -> HealthCodes:
+        return HealthCodes(self.health, self.disability_grade, self.disability_category)
 
     def as_audit_fields(self) -> dict[str, object]:
         """The plaintext values, for :func:`fangpin.registry.services._common.created`

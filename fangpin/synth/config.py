@@ -55,10 +55,11 @@ class VillageSpec:
 
 @dataclass(frozen=True, slots=True)
 class MessinessRates:
-    """Share of department-feed rows made messy, per feed and per chunk (docs/feeds.md).
+    """Share of department-feed rows made messy, per feed and per chunk (docs/feeds.md), and
+    of monitoring spells that break an elimination rule (docs/synth.md, "Monitoring objects").
 
     Each rate picks exactly ``round(rate × rows)`` rows (at least one when the rate is positive
-    and the feed has rows), so the rates hold on small tests too.
+    and there are candidates), so the rates hold on small tests too.
     """
 
     unmatched_id: float = 0.005  # ID of someone not in the registry
@@ -70,6 +71,10 @@ class MessinessRates:
     fullwidth_digits: float = 0.001  # ID typed with full-width digits ０-９
     padded_id: float = 0.002  # ID with surrounding spaces
     name_trailing_space: float = 0.002  # name with a trailing space
+    # Registry monitoring spells (share of all spells of a chunk): accepted by the database,
+    # caught by screening (DOMAIN.md §5.1, §5.2).
+    monitoring_early_elimination: float = 0.01  # eliminated 1–5 months after identification
+    monitoring_backstop_eliminated: float = 0.005  # backstop household marked eliminated
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -163,6 +168,17 @@ class SynthConfig:
     new_serious_illness_rate: float = 0.003  # registry healthy, large hospital bills
     new_dropout_rate: float = 0.002  # of ages 6-15, registry says in school
     new_dibao_household_rate: float = 0.004  # households newly on 低保, registry not yet
+    # Monitoring objects (监测对象, DOMAIN.md §1, §5): who is identified, from which pool.
+    monitoring_identify_below_line: float = 0.08  # below the line this year
+    monitoring_identify_recovered: float = 0.70  # below last year only
+    monitoring_near_line_factor: float = 1.5  # "near": lower year under this × the line
+    monitoring_identify_near_line: float = 0.23  # near the line in both years
+    monitoring_identify_event: float = 0.20  # this year's drop, damaged house or accident
+    monitoring_identify_severe: float = 0.035  # serious illness or grade 1-2 disability
+    monitoring_accident_share: float = 0.003  # households with an accident this year
+    monitoring_eliminated_share: float = 0.95  # of spells that may be eliminated
+    monitoring_natural_elimination_share: float = 0.15  # 自然消除 among eliminations
+    monitoring_reidentified_share: float = 0.06  # spells with an earlier, eliminated spell
     tertiary_hospitals: tuple[str, ...] = field(default_factory=_default_tertiary_hospitals)
     messiness: MessinessRates = field(default_factory=MessinessRates)
 

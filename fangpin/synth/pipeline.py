@@ -19,6 +19,7 @@ from fangpin.synth.feeds_social import civil_affairs, education_dropouts, employ
 from fangpin.synth.finances import finances_table, make_finances
 from fangpin.synth.households import build_members
 from fangpin.synth.messy import finish_feed
+from fangpin.synth.monitoring import make_monitoring, monitoring_risks_table, monitorings_table
 from fangpin.synth.persons import assign_attributes
 from fangpin.synth.plan import Plan, make_plan
 from fangpin.synth.register import households_table, init_households, persons_table
@@ -39,9 +40,9 @@ _FEEDS = (
 
 @dataclass(frozen=True)
 class SynthResult:
-    """One chunk: the four registry tables and every department feed, contract-valid."""
+    """One chunk: the registry tables and every department feed, contract-valid."""
 
-    registry: dict[str, pa.Table]  # households, persons, finances, conditions
+    registry: dict[str, pa.Table]  # one per table of fangpin.contract.REGISTRY_TABLES
     feeds: dict[str, pa.Table]  # one per feed of fangpin.contract.feeds.FEED_TABLES
 
 
@@ -61,6 +62,10 @@ def _chunk(plan: Plan, index: int, start: int, stop: int) -> SynthResult:
     make_conditions(chunk, plan, rng)
     registry["finances"] = finances_table(chunk, plan)
     registry["conditions"] = conditions_table(chunk, plan)
+    # A generator of its own, so adding monitoring left every earlier table and feed unchanged.
+    make_monitoring(chunk, plan, np.random.default_rng([plan.config.seed, 2, index]))
+    registry["monitorings"] = monitorings_table(chunk, plan)
+    registry["monitoring_risks"] = monitoring_risks_table(chunk, plan)
     year_events(chunk, plan, rng)
     feeds = {}
     for build in _FEEDS:

@@ -87,10 +87,13 @@ def households_table(chunk: Chunk, plan: Plan, rng: np.random.Generator) -> Any:
     phone = pc.if_else(pa.array(without), "", pa.array(numbers).cast(pa.string()))
     chunk.household_phone = phone
     chunk.extra["address"] = address
+    chunk.extra["household_number"] = concat(
+        village_code, padded(chunk.sequence, plan.number_width)
+    )
     table = pa.table(
         {
             "household_id": pa.array(chunk.household_id),
-            "household_number": concat(village_code, padded(chunk.sequence, plan.number_width)),
+            "household_number": chunk.extra["household_number"],
             "village_code": village_code,
             "natural_village": from_pool(names, index),
             "address": address,

@@ -2,7 +2,7 @@
 
 Layout::
 
-    out_dir/registry/{households,persons,finances,conditions}.parquet
+    out_dir/registry/<table>.parquet       one per fangpin.contract.REGISTRY_TABLES
     out_dir/feeds/<feed>.parquet          one per fangpin.contract.feeds.FEED_TABLES
     out_dir/manifest.json
 
@@ -32,7 +32,7 @@ from fangpin.synth.pipeline import generate
 __all__ = ["SYNTH_VERSION", "write_parquet"]
 
 #: Bumped whenever the same seed and inputs would produce different data.
-SYNTH_VERSION = "1"
+SYNTH_VERSION = "2"  # 2: monitoring spells and risks
 
 
 def _plain(value: Any) -> Any:

@@ -1,4 +1,5 @@
-"""No plain ID or mobile number in any response, nor any ID number in a URL (SEC-MSK-2/3)."""
+"""No plain ID or mobile number and no health detail in any response, nor any ID number in a
+URL (SEC-MSK-2/3)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,11 @@ import pytest
 from django.test import Client
 
 from fangpin.core.pi import pi_decrypt
+from fangpin.registry.masking import HEALTH_MASK
 from fangpin.registry.models import ID_NUMBER_CONTEXT, Person
-from tests.api.conftest import API, World, send
+from tests.api.conftest import API, send
+from tests.registry.conftest import World
+from tests.registry.health_scan import json_leaks, seed_health, set_health
 
 ID_PATTERN = re.compile(r"\b\d{17}[\dXx]\b")
 MOBILE_PATTERN = re.compile(r"\b1[3-9]\d{9}\b")
@@ -45,6 +49,57 @@ def test_no_get_response_holds_a_plain_id_or_mobile_number(
         assert ID_PATTERN.findall(reply.raw) == [], path
         assert MOBILE_PATTERN.findall(reply.raw) == [], path
     assert seen >= 8
+
+
+@pytest.mark.parametrize(
+    "role",
+    ["cadre_tudi", "township_longtan", "county_huayuan", "inspector_luxi", "officer_xiangxi"],
+)
+def test_no_get_response_holds_a_health_detail(
+    world: World, tokens: dict[str, str], role: str
+) -> None:
+    seed_health(world)
+    client = Client()
+    seen = 0
+    for path in _get_paths(world):
+        reply = send(client, "GET", path, tokens[role])
+        assert reply.status in (200, 404), path
+        seen += reply.status == 200
+        assert json_leaks(reply.raw) == set(), (role, path)
+    assert seen >= 8
+
+
+def test_person_responses_mask_every_health_field_alike(
+    world: World, tokens: dict[str, str], call: Callable[..., Any]
+) -> None:
+    seed_health(world)
+    household = world.households["tudi"]
+    masked = {
+        "health": HEALTH_MASK,
+        "health_label": HEALTH_MASK,
+        "disability_grade": HEALTH_MASK,
+        "disability_grade_label": HEALTH_MASK,
+        "disability_category": HEALTH_MASK,
+        "disability_category_label": HEALTH_MASK,
+        "health_masked": True,
+    }
+    members = call("GET", f"/households/{household.pk}/members", tokens["county_huayuan"]).body
+    assert [{k: m[k] for k in masked} for m in members] == [masked] * 3
+    healthy = Person.objects.get(household=world.households["tudi"], name="张三")
+    set_health(healthy.pk, "10")  # healthy: masked just the same
+    detail = call("GET", f"/persons/{healthy.pk}", tokens["cadre_tudi"]).body
+    assert {k: detail[k] for k in masked} == masked
+
+
+def test_the_schema_documents_the_masked_health_fields(
+    world: World, tokens: dict[str, str]
+) -> None:
+    schema = send(Client(), "GET", "/openapi.json", tokens["cadre_tudi"]).body
+    person = schema["components"]["schemas"]["PersonOut"]
+    assert "health_masked" in person["required"]
+    assert person["properties"]["health_masked"]["type"] == "boolean"
+    assert "已隐藏" in person["properties"]["health"]["description"]
+    assert "post" in schema["paths"][f"{API}/persons/{{person_id}}/reveal"]
 
 
 def test_masked_values_are_shown(

@@ -90,7 +90,32 @@ ENDPOINTS: dict[str, tuple[str, str, Any, int, bool]] = {
         200,
         True,
     ),
+    "reveal": ("POST", "/persons/{son}/reveal", {"field": "health", "reason": "核对"}, 200, True),
 }
+#: endpoints needing pi.reveal, which only the county approver holds here: 403 for any id else
+REVEAL_ONLY = {"reveal"}
+
+#: endpoint → its operation's URL name (tests/test_route_coverage.py checks every route is here)
+OPERATIONS = {
+    "detail": "api-v1:household_detail",
+    "members": "api-v1:household_members",
+    "finances": "api-v1:household_finances",
+    "conditions": "api-v1:household_conditions",
+    "timeline": "api-v1:household_timeline",
+    "person": "api-v1:person_detail",
+    "patch": "api-v1:household_update",
+    "member_add": "api-v1:household_member_add",
+    "head": "api-v1:household_change_head",
+    "finance_put": "api-v1:household_finance_put",
+    "condition": "api-v1:household_condition_record",
+    "death": "api-v1:person_death",
+    "move_out": "api-v1:person_move_out",
+    "reveal": "api-v1:person_reveal",
+}
+
+
+def test_every_endpoint_names_its_operation() -> None:
+    assert set(OPERATIONS) == set(ENDPOINTS)
 
 
 def _fill(value: Any, ids: dict[str, int]) -> Any:
@@ -148,7 +173,7 @@ def test_endpoint_answers_by_role_and_scope(
     before = registry_counts()
     reply = call(method, path, tokens[role], _fill(body, ids))
 
-    if role in NO_CAPABILITY:
+    if role in NO_CAPABILITY or (endpoint in REVEAL_ONLY and role != "county_huayuan"):
         expected, code = 403, "forbidden"
     elif target in IN_SCOPE[role]:
         expected, code = ok, None

@@ -25,6 +25,8 @@ from fangpin.registry.models import (
     HouseholdFinance,
     HouseholdStatusChange,
     MembershipEvent,
+    Monitoring,
+    MonitoringRisk,
     Person,
     identity_index,
 )
@@ -40,6 +42,8 @@ MODELS = (
     HouseholdCondition,
     MembershipEvent,
     HouseholdStatusChange,
+    Monitoring,
+    MonitoringRisk,
 )
 
 
@@ -88,13 +92,27 @@ def test_loads_every_row_with_history_and_one_audit_event(
     assert after["HouseholdStatusChange"] - before["HouseholdStatusChange"] == 120
     assert after["AuditEvent"] - before["AuditEvent"] == 1
     event = AuditEvent.objects.get(action="registry.bulk_load")
+    spells, risks = file_rows(dataset, "monitorings"), file_rows(dataset, "monitoring_risks")
+    assert (spells, risks) == (7, 11)
+    assert (report.monitorings, report.monitoring_risks) == (spells, risks)
+    assert after["Monitoring"] - before["Monitoring"] == spells
+    assert after["MonitoringRisk"] - before["MonitoringRisk"] == risks
     assert event.changes["counts"] == {
         "households": 120,
         "persons": persons,
         "finances": 240,
         "conditions": 120,
+        "monitorings": spells,
+        "monitoring_risks": risks,
     }
-    assert set(event.changes["sha256"]) == {"households", "persons", "finances", "conditions"}
+    assert set(event.changes["sha256"]) == {
+        "households",
+        "persons",
+        "finances",
+        "conditions",
+        "monitorings",
+        "monitoring_risks",
+    }
 
 
 def test_loaded_rows_equal_the_files(huayuan_regions: Any, dataset: Path) -> None:
@@ -227,3 +245,114 @@ def test_ids_are_shifted_past_existing_rows(
         == 20
     )
     assert Decimal(0) <= min(HouseholdFinance.objects.values_list("transfer_income", flat=True))
+
+
+def _spell_rows(dataset: Path) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = pq.read_table(
+        dataset / "registry" / "monitorings.parquet"
+    ).to_pylist()
+    return rows
+
+
+def test_loaded_spells_and_risks_equal_the_files(huayuan_regions: Any, dataset: Path) -> None:
+    registry_bulk_load(actor="system:test", source_dir=dataset)
+    stored = sorted(
+        (
+            m.household.household_number,
+            m.object_type,
+            m.identified_month,
+            m.eliminated_month,
+            m.elimination_mode,
+            m.no_labour_backstop,
+            m.is_current,
+        )
+        for m in Monitoring.objects.select_related("household")
+    )
+    assert stored == sorted(tuple(row.values()) for row in _spell_rows(dataset))
+    risks = pq.read_table(dataset / "registry" / "monitoring_risks.parquet").to_pylist()
+    stored_risks = sorted(
+        (
+            r.monitoring.household.household_number,
+            r.monitoring.identified_month,
+            r.position,
+            r.risk_type,
+            r.disaster_subtype,
+        )
+        for r in MonitoringRisk.objects.select_related("monitoring__household")
+    )
+    assert stored_risks == sorted(tuple(row.values()) for row in risks)
+
+
+def test_household_status_mirrors_the_current_spell(huayuan_regions: Any, dataset: Path) -> None:
+    registry_bulk_load(actor="system:test", source_dir=dataset)
+    current = {row["household_number"]: row for row in _spell_rows(dataset) if row["is_current"]}
+    expected = {
+        number: ("open" if row["eliminated_month"] is None else "eliminated", row["object_type"])
+        for number, row in current.items()
+    }
+    monitored = {
+        h.household_number: (h.monitoring_status, h.monitoring_type)
+        for h in Household.objects.exclude(monitoring_status="none")
+    }
+    assert monitored == expected
+    assert Household.objects.filter(monitoring_status="none", monitoring_type="").count() == (
+        120 - len(expected)
+    )
+
+
+def _broken_copy(dataset: Path, tmp_path: Path, name: str, change: Any) -> Path:
+    broken = tmp_path / "broken"
+    shutil.copytree(dataset, broken)
+    path = broken / "registry" / f"{name}.parquet"
+    table = pq.read_table(path)
+    rows = table.to_pylist()
+    change(rows)
+    pq.write_table(pa.Table.from_pylist(rows, schema=table.schema), path)
+    return broken
+
+
+def _set(key: str, value: Any, row: int = 0) -> Any:
+    def change(rows: list[dict[str, Any]]) -> None:
+        rows[row][key] = value
+
+    return change
+
+
+@pytest.mark.parametrize(
+    ("name", "change", "fragment"),
+    [
+        ("monitoring_risks", _set("risk_type", "88"), "风险类型未知"),
+        ("monitoring_risks", _set("disaster_subtype", "0201"), "monitoring_risk_subtype"),
+        ("monitorings", _set("household_number", "433124102200" + "9999"), "不在本数据集中"),
+        ("monitorings", _set("identified_month", date(2022, 5, 17)), "不是月初"),
+        ("monitorings", _set("object_type", "POOR"), "监测对象类别未知"),
+    ],
+)
+def test_a_bad_monitoring_row_loads_nothing(
+    huayuan_regions: Any, dataset: Path, tmp_path: Path, name: str, change: Any, fragment: str
+) -> None:
+    broken = _broken_copy(dataset, tmp_path, name, change)
+    before = counts()
+    with pytest.raises(RegistryError) as caught:
+        registry_bulk_load(actor="system:test", source_dir=broken)
+    assert fragment in caught.value.message
+    assert counts() == before
+    assert Household.objects.exclude(monitoring_status="none").count() == 0
+
+
+def test_two_current_spells_of_one_household_load_nothing(
+    huayuan_regions: Any, dataset: Path, tmp_path: Path
+) -> None:
+    """The database refuses it (one current spell per household); nothing stays."""
+
+    def second_current(rows: list[dict[str, Any]]) -> None:
+        extra = dict(rows[0], identified_month=date(2021, 3, 1), is_current=True)
+        extra["eliminated_month"], extra["elimination_mode"] = date(2021, 10, 1), "assisted"
+        rows.append(extra)
+
+    broken = _broken_copy(dataset, tmp_path, "monitorings", second_current)
+    before = counts()
+    with pytest.raises(RegistryError) as caught:
+        registry_bulk_load(actor="system:test", source_dir=broken)
+    assert caught.value.code == "integrity"
+    assert counts() == before

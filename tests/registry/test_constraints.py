@@ -11,10 +11,12 @@ from django.db import DataError, IntegrityError, transaction
 
 from fangpin import idnumber
 from fangpin.registry.models import (
+    HealthCodes,
     Household,
     HouseholdCondition,
     HouseholdFinance,
     Person,
+    health_columns,
     id_number_columns,
     identity_index,
 )
@@ -31,7 +33,8 @@ def _person(household: Household, **overrides: Any) -> dict[str, Any]:
         "birth_date": date(1990, 1, 1),
         "relation": "70",
     }
-    fields.update(overrides)
+    health = HealthCodes("10", "", "")
+    fields = {**fields, **health_columns(health), **overrides}
     # Raw rows bypass the services: store the ID number as the services would (encrypted).
     number = fields.pop("id_number")
     return {**fields, **id_number_columns(fields["id_type"], number)}
@@ -115,21 +118,16 @@ def test_death_before_birth_is_refused(family: Household) -> None:
     )
 
 
-def test_disabled_without_grade_is_refused(family: Household) -> None:
-    _violates(lambda: Person.objects.create(**_person(family, health="40")))
-    assert Person.objects.filter(health="40").count() == 0
-
-
-def test_grade_without_disability_is_refused(family: Household) -> None:
-    _violates(
-        lambda: Person.objects.create(
-            **_person(family, health="10", disability_grade="2", disability_category="4")
-        )
-    )
-
-
-def test_grade_without_category_is_refused(family: Household) -> None:
-    _violates(lambda: Person.objects.create(**_person(family, health="40", disability_grade="2")))
+def test_a_person_without_a_health_token_is_refused(family: Household) -> None:
+    """The rules between health status, grade and category cannot be checked on ciphertext
+    (they are validated before any write: test_validation, test_bulk); the database still
+    refuses a person whose health details are missing altogether."""
+    before = Person.objects.count()
+    _violates(lambda: Person.objects.create(**_person(family, health_encrypted="")))
+    son = member(family, "张小明")
+    _violates(lambda: Person.objects.filter(pk=son.pk).update(health_encrypted=""))
+    assert Person.objects.count() == before
+    assert Person.objects.filter(health_encrypted="").count() == 0
 
 
 @pytest.mark.parametrize(

@@ -15,10 +15,12 @@ from fangpin.core.models import AuditEvent, Region
 from fangpin.registry import services
 from fangpin.registry.errors import RegistryError, StaleVersionError
 from fangpin.registry.models import (
+    HealthCodes,
     Household,
     HouseholdStatusChange,
     MembershipEvent,
     Person,
+    person_health,
 )
 from fangpin.registry.validation import PersonInput
 from tests.registry.conftest import (
@@ -286,11 +288,7 @@ def test_person_update_revalidates_across_fields(
         expected_version=1,
         changes={"health": "40", "disability_grade": "4", "disability_category": "2"},
     )
-    assert (updated.health, updated.disability_grade, updated.disability_category) == (
-        "40",
-        "4",
-        "2",
-    )
+    assert person_health(updated) == HealthCodes("40", "4", "2")
 
 
 @pytest.mark.parametrize(

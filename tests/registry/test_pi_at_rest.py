@@ -19,30 +19,44 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 
 from fangpin import idnumber
-from fangpin.core.models import AuditEvent, AuditResult
+from fangpin.core.models import AuditEvent, AuditResult, Role
 from fangpin.core.pi import pi_decrypt
+from fangpin.fieldcrypto import CryptoError
 from fangpin.registry import selectors, services
 from fangpin.registry.bulk import registry_bulk_load
 from fangpin.registry.errors import RegistryError
 from fangpin.registry.masking import mask_id, mask_phone
 from fangpin.registry.models import (
+    HEALTH_CONTEXT,
+    HEALTH_PLAINTEXT_LENGTH,
     HOUSEHOLD_PHONE_CONTEXT,
     ID_NUMBER_CONTEXT,
+    HealthCodes,
     Household,
     Person,
     identity_index,
+    person_health,
 )
+from fangpin.registry.services.reveal import person_reveal_health
 from fangpin.registry.validation import PersonInput
 from tests.conftest_regions import REGION_FIXTURE_DIR
 from tests.registry.conftest import (
+    HUAYUAN_COUNTY,
     TUDI,
     PersonFactory,
     World,
+    make_user,
     member,
     plain_id,
     plain_phone,
 )
-from tests.registry.test_bulk import dataset  # noqa: F401  (a fixture)
+from tests.registry.health_scan import SEEDED, SENSITIVE_LABELS, seed_health, set_health
+from tests.registry.test_bulk import (
+    _broken_copy,
+    _set,
+    counts,
+    dataset,  # noqa: F401  (a fixture)
+)
 
 MANAGE = Path(__file__).parents[2] / "manage.py"
 FANGPIN = Path(sys.executable).parent / "fangpin"
@@ -364,8 +378,8 @@ def test_reveal_of_an_unknown_field_is_refused(world: World) -> None:
         services.person_reveal(
             actor=world.viewers["county_huayuan"],
             person_id=wife.pk,
-            field="name",
-            reason="x",  # type: ignore[arg-type]
+            field="name",  # type: ignore[arg-type]  # an unknown field, on purpose
+            reason="x",
         )
     assert refused.value.code == "field"
     assert AuditEvent.objects.count() == before
@@ -410,6 +424,261 @@ def test_a_token_moved_to_another_column_does_not_decrypt(world: World) -> None:
     with pytest.raises(ValueError):
         pi_decrypt(wife.phone_encrypted, context=HOUSEHOLD_PHONE_CONTEXT)
     assert pi_decrypt(wife.id_number_encrypted, context=ID_NUMBER_CONTEXT) == plain_id(wife)
+
+
+# --- Health details at rest (scenario 28) ----------------------------------------------------
+
+
+def _health_json(health: str, grade: str = "", category: str = "") -> str:
+    text = (
+        f'{{"disability_category":"{category}","disability_grade":"{grade}","health":"{health}"}}'
+    )
+    return text.ljust(HEALTH_PLAINTEXT_LENGTH)
+
+
+def _sensitive_fragments() -> set[str]:
+    """What a health detail in clear would look like in a dump: its labels and code pairs."""
+    fragments = set(SENSITIVE_LABELS)
+    for details in SEEDED.values():
+        for health, grade, category in details:
+            for key, code in (
+                ("health", health),
+                ("disability_grade", grade),
+                ("disability_category", category),
+            ):
+                if code:
+                    fragments |= {f'"{key}":"{code}"', f'"{key}": "{code}"', f"{key}={code}"}
+    return fragments
+
+
+def test_health_details_are_one_padded_token_per_person(family: Household, actor: Any) -> None:
+    wife, son = member(family, "李梅"), member(family, "张小明")
+    services.person_update(
+        actor=actor,
+        person_id=son.pk,
+        expected_version=1,
+        changes={"health": "40", "disability_grade": "1", "disability_category": "2"},
+    )
+    son.refresh_from_db()
+    assert wife.health_encrypted.startswith("v1.aes-256-gcm.dev.")
+    assert pi_decrypt(wife.health_encrypted, context=HEALTH_CONTEXT) == _health_json("10")
+    assert pi_decrypt(son.health_encrypted, context=HEALTH_CONTEXT) == _health_json("40", "1", "2")
+    assert (person_health(wife), person_health(son)) == (
+        HealthCodes("10", "", ""),
+        HealthCodes("40", "1", "2"),
+    )
+    # Padded plaintext: a healthy person's token is as long as a disabled person's.
+    assert len(wife.health_encrypted) == len(son.health_encrypted)
+    with pytest.raises(CryptoError):  # the column context is the associated data
+        pi_decrypt(son.health_encrypted, context=ID_NUMBER_CONTEXT)
+    assert not {f.name for f in Person._meta.get_fields()} & {
+        "health",
+        "disability_grade",
+        "disability_category",
+    }
+
+
+def _raw_person(pk: int) -> dict[str, object]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM registry_person WHERE id = %s", [pk])
+        names = [col[0] for col in cursor.description]
+        row = cursor.fetchone()
+    return dict(zip(names, row, strict=True))
+
+
+def test_a_health_change_changes_only_the_token_in_the_raw_row(
+    family: Household, actor: Any
+) -> None:
+    """The raw row (plain SQL) has no health column, and a health change through the service
+    alters only ``health_encrypted`` (and the version stamps): the codes are nowhere else."""
+    wife = member(family, "李梅")
+    before = _raw_person(wife.pk)
+    services.person_update(
+        actor=actor,
+        person_id=wife.pk,
+        expected_version=1,
+        changes={"health": "40", "disability_grade": "3", "disability_category": "6"},
+    )
+    after = _raw_person(wife.pk)
+    assert not set(after) & {"health", "disability_grade", "disability_category"}
+    changed = sorted(name for name in after if after[name] != before[name])
+    assert changed == ["health_encrypted", "updated_at", "version"]
+    assert person_health(member(family, "李梅")) == HealthCodes("40", "3", "6")
+
+
+def test_a_health_edit_is_audited_as_all_three_masked_and_a_resubmission_is_no_change(
+    family: Household, actor: Any
+) -> None:
+    son = member(family, "张小明")
+    set_health(son.pk, "40", "1", "2")
+    son.refresh_from_db()
+    token = son.health_encrypted
+
+    same = services.person_update(
+        actor=actor,
+        person_id=son.pk,
+        expected_version=1,
+        changes={"health": "40", "disability_grade": "1", "disability_category": "2"},
+    )
+    assert (same.version, same.health_encrypted) == (1, token)  # compared decrypted: no change
+    assert AuditEvent.objects.filter(action="person.update").count() == 0
+
+    services.person_update(
+        actor=actor, person_id=son.pk, expected_version=1, changes={"disability_grade": "3"}
+    )
+    son.refresh_from_db()
+    assert (son.version, person_health(son)) == (2, HealthCodes("40", "3", "2"))
+    assert son.health_encrypted != token
+    event = AuditEvent.objects.filter(action="person.update").get()
+    # Only the grade changed, yet all three are recorded alike: "the grade changed" would tell
+    # that the person is disabled.
+    assert event.changes == {
+        "health": ["已隐藏", "已隐藏"],
+        "disability_grade": ["已隐藏", "已隐藏"],
+        "disability_category": ["已隐藏", "已隐藏"],
+    }
+
+
+def test_no_table_holds_a_health_detail_in_clear(
+    huayuan_regions: Any,
+    dataset: Path,  # noqa: F811
+) -> None:
+    """A bulk load, then every sensitive status, grade and category given to loaded people
+    through the services (and one revealed); then every column of every table (registry,
+    audit, …) read back with SQL: no health label or code pair in clear, and every person's
+    token decrypts to exactly the details given or loaded."""
+    registry_bulk_load(actor="system:test", source_dir=dataset)
+    wanted = [codes for details in SEEDED.values() for codes in details]
+    people = list(Person.objects.filter(status="active").order_by("pk")[: len(wanted)])
+    expected: dict[int, HealthCodes] = {}
+    for person, (health, grade, category) in zip(people, wanted, strict=True):
+        services.person_update(
+            actor="system:test",
+            person_id=person.pk,
+            expected_version=person.version,
+            changes={"health": health, "disability_grade": grade, "disability_category": category},
+        )
+        expected[person.pk] = HealthCodes(health, grade, category)
+    disabled = next(pk for pk, codes in expected.items() if codes.health == "40")
+    approver = make_user("approver", Role.COUNTY_APPROVER, HUAYUAN_COUNTY)
+    person_reveal_health(actor=approver, person_id=disabled, reason="核对")
+
+    blob = "\n".join(_text_values())
+    assert blob.count("v1.aes-256-gcm.") > 300  # the scan saw the tokens (IDs, phones, health)
+    leaked = sorted(f for f in _sensitive_fragments() if f in blob)
+    assert leaked == []
+    stored = {p.pk: person_health(p) for p in Person.objects.filter(pk__in=expected)}
+    assert stored == expected
+    loaded = {
+        (row["name"], identity_index(row["id_type"], row["id_number"])): HealthCodes(
+            row["health"], row["disability_grade"], row["disability_category"]
+        )
+        for row in pq.read_table(dataset / "registry" / "persons.parquet").to_pylist()
+    }
+    for p in people:  # changed above
+        del loaded[(p.name, p.id_number_index)]
+    from_db = {
+        (p.name, p.id_number_index): person_health(p)
+        for p in Person.objects.exclude(pk__in=expected)
+    }
+    assert len(from_db) == len(loaded) > 300
+    assert from_db == loaded
+    assert {c.health for c in loaded.values()} >= {"10", "40"}  # the sample has the disabled
+    assert len({len(t) for t in Person.objects.values_list("health_encrypted", flat=True)}) == 1
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("health", "50"),  # not in the code table
+        ("disability_grade", "9"),  # not in the code table
+        ("disability_category", "1"),  # a category without a grade
+    ],
+)
+def test_the_loader_refuses_invalid_health_details_and_loads_nothing(
+    huayuan_regions: Any,
+    dataset: Path,  # noqa: F811
+    tmp_path: Path,
+    column: str,
+    value: str,
+) -> None:
+    rows = pq.read_table(dataset / "registry" / "persons.parquet").to_pylist()
+    healthy = next(i for i, r in enumerate(rows) if r["health"] == "10")
+    broken = _broken_copy(dataset, tmp_path, "persons", _set(column, value, row=healthy))
+    before = counts()
+    with pytest.raises(RegistryError) as caught:
+        registry_bulk_load(actor="system:test", source_dir=broken)
+    assert caught.value.code == "contract"
+    assert caught.value.message == (
+        "persons.parquet：1 行的健康状况、残疾等级或残疾类别无效或不一致"
+        f"（残疾须有等级和类别，其他不能有）（如 person_id={rows[healthy]['person_id']}）"
+    )
+    assert counts() == before
+
+
+def test_the_loader_refuses_a_disabled_person_without_a_grade(
+    huayuan_regions: Any,
+    dataset: Path,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    rows = pq.read_table(dataset / "registry" / "persons.parquet").to_pylist()
+    disabled = next(i for i, r in enumerate(rows) if r["health"] == "40")
+
+    def no_grade(table: list[dict[str, Any]]) -> None:
+        table[disabled]["disability_grade"] = table[disabled]["disability_category"] = ""
+
+    broken = _broken_copy(dataset, tmp_path, "persons", no_grade)
+    before = counts()
+    with pytest.raises(RegistryError) as caught:
+        registry_bulk_load(actor="system:test", source_dir=broken)
+    assert caught.value.code == "contract"
+    assert f"person_id={rows[disabled]['person_id']}）" in caught.value.message
+    assert counts() == before
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        lambda token: token[:-2] + ("AA" if token[-2:] != "AA" else "BB"),  # altered byte
+        lambda token: token.replace(".dev.", ".k9."),  # a key nobody has
+    ],
+    ids=["altered", "unknown-key"],
+)
+def test_a_tampered_health_token_fails_clearly_and_changes_nothing(
+    world: World, tamper: Callable[[str], str]
+) -> None:
+    seed_health(world)
+    son = member(world.households["tudi"], "张小明")
+    Person.objects.filter(pk=son.pk).update(health_encrypted=tamper(son.health_encrypted))
+    son.refresh_from_db()
+    before, row = AuditEvent.objects.count(), _raw_person(son.pk)
+    with pytest.raises(RegistryError) as failed:
+        person_reveal_health(actor=world.viewers["county_huayuan"], person_id=son.pk, reason="核对")
+    assert failed.value.code == "pi_integrity"
+    assert "无法显示明文" in failed.value.message
+    with pytest.raises(CryptoError):
+        person_health(son)
+    with pytest.raises(CryptoError):  # an edit re-validates the stored details: refused
+        services.person_update(
+            actor="system:test",
+            person_id=son.pk,
+            expected_version=son.version,
+            changes={"name": "张晓明"},
+        )
+    assert (AuditEvent.objects.count(), _raw_person(son.pk)) == (before, row)
+
+
+def test_a_health_token_moved_to_another_column_does_not_decrypt(
+    family: Household, actor: Any
+) -> None:
+    wife, son = member(family, "李梅"), member(family, "张小明")
+    set_health(son.pk, "40", "2", "4")
+    son.refresh_from_db()
+    Person.objects.filter(pk=wife.pk).update(phone_encrypted=son.health_encrypted)
+    with pytest.raises(RegistryError) as failed:
+        services.person_reveal(actor=actor, person_id=wife.pk, field="phone", reason="核对")
+    assert failed.value.code == "pi_integrity"
+    assert person_health(son) == HealthCodes("40", "2", "4")
 
 
 # --- Keys: production fails closed -----------------------------------------------------------

@@ -21,6 +21,7 @@ from fangpin.registry.models import (
     HouseholdFinance,
     HouseholdStatusChange,
     MembershipEvent,
+    Monitoring,
     Person,
 )
 from tests.registry.conftest import (
@@ -32,6 +33,7 @@ from tests.registry.conftest import (
     member,
     plain_id,
 )
+from tests.registry.monitoring_helpers import add_spell
 
 MISSING = 999_999
 UNHELD_ID = "433124199001010012"
@@ -87,6 +89,10 @@ DETAIL: dict[str, Callable[[Any, int], Any]] = {
     "person_find_by_id_number": lambda u, h: getattr(
         selectors.person_find_by_id_number(user=u, id_number=_head_id_number(h)), "name", None
     ),
+    "household_monitorings": lambda u, h: _or_missing(
+        lambda: [m.object_type for m in selectors.household_monitorings(user=u, household_id=h)],
+        Household.DoesNotExist,
+    ),
 }
 
 #: list selector → the household numbers of the rows it returns for a viewer
@@ -105,6 +111,9 @@ LISTS: dict[str, Callable[[Any], set[str]]] = {
     "status_change_list": lambda u: {
         s.household.household_number for s in selectors.status_change_list(user=u)
     },
+    "monitoring_list": lambda u: {
+        m.household.household_number for m in selectors.monitoring_list(user=u)
+    },
 }
 
 #: list selector → the model it lists (its rows must all be reachable by SYSTEM)
@@ -115,7 +124,20 @@ LIST_MODELS = {
     "condition_list": HouseholdCondition,
     "membership_event_list": MembershipEvent,
     "status_change_list": HouseholdStatusChange,
+    "monitoring_list": Monitoring,
 }
+
+
+@pytest.fixture(autouse=True)
+def _one_spell_per_household(request: pytest.FixtureRequest) -> None:
+    """Give every household of the world a monitoring spell, so the monitoring selectors'
+    probes have rows to find (the world itself has none)."""
+    if "world" not in request.fixturenames:
+        return
+    world: World = request.getfixturevalue("world")
+    for household in world.households.values():
+        add_spell(household, "UNSTABLE", date(2024, 3, 1))
+
 
 NOT_SELECTORS = {"Checklist", "TimelineEntry", "OUTSIDE_SCOPE", "related_household_label"}
 

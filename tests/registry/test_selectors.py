@@ -13,6 +13,7 @@ from fangpin.core.models import Region
 from fangpin.registry import selectors, services
 from fangpin.registry.models import Household
 from tests.registry.conftest import DOUWANG, REGISTERED_ON, TUDI, PersonFactory, member, plain_id
+from tests.registry.monitoring_helpers import add_spell
 
 GOOD_WATER = WaterMeasurement("rich", 60, True, False, True, None, None, None, 0)
 ON = date(2024, 6, 1)
@@ -411,3 +412,107 @@ def test_person_find_by_id_number_finds_a_disability_card_holder(
     assert exact is not None
     assert exact.pk == found.pk
     assert selectors.person_find_by_id_number(user=actor, id_number=number + "42") is None
+
+
+# --- monitoring -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def monitored(family: Household, actor: Any, person_input: PersonFactory) -> list[Household]:
+    """张三 (土地村, 脱贫户): UNSTABLE, open, 因病 + 因自然灾害/洪涝; 王五 (豆旺村): SUDDEN,
+    eliminated, 因残, with an earlier eliminated MARGINAL spell that had 因学; 赵六: never."""
+    wang = _household(actor, person_input, "王五", village_code=DOUWANG)
+    zhao = _household(actor, person_input, "赵六", village_code=DOUWANG)
+    add_spell(family, "UNSTABLE", date(2023, 4, 1), risks=[("01", ""), ("02", "0201")])
+    add_spell(
+        wang,
+        "MARGINAL",
+        date(2021, 5, 1),
+        eliminated=date(2022, 1, 1),
+        is_current=False,
+        risks=[("09", "")],
+    )
+    add_spell(
+        wang, "SUDDEN", date(2023, 9, 1), eliminated=date(2024, 6, 1), mode="natural",
+        risks=[("03", "")],
+    )  # fmt: skip
+    return [family, wang, zhao]
+
+
+def test_household_list_monitoring_filters(monitored: list[Household], actor: Any) -> None:
+    def numbers(**kwargs: Any) -> list[str]:
+        return [h.household_number for h in selectors.household_list(user=actor, **kwargs)]
+
+    zhang, wang, zhao = (h.household_number for h in monitored)
+    assert numbers(monitoring_status="open") == [zhang]
+    assert numbers(monitoring_status="eliminated") == [wang]
+    assert numbers(monitoring_status="none") == [zhao]
+    assert numbers(monitoring_type="UNSTABLE") == [zhang]
+    assert numbers(monitoring_type="SUDDEN") == [wang]
+    assert numbers(monitoring_type="MARGINAL") == []  # 王五's MARGINAL spell is not current
+    assert numbers(risk_type="01") == [zhang]
+    assert numbers(risk_type="02") == [zhang]
+    assert numbers(risk_type="03") == [wang]
+    assert numbers(risk_type="09") == []  # an earlier spell's risk does not count
+    assert numbers(monitoring_status="open", risk_type="03") == []
+    assert numbers(village_prefix=DOUWANG, monitoring_status="eliminated", risk_type="03") == [wang]
+    rows = [
+        (h.household_number, h.monitoring_status, h.monitoring_type)
+        for h in selectors.household_list(user=actor)
+    ]
+    assert rows == [(zhang, "open", "UNSTABLE"), (wang, "eliminated", "SUDDEN"), (zhao, "none", "")]
+
+
+def test_household_list_monitoring_filters_keep_the_scope(
+    monitored: list[Household], tudi_cadre: Any, douwang_cadre: Any, luxi_approver: Any
+) -> None:
+    def numbers(user: Any, **kwargs: Any) -> list[str]:
+        return [h.household_number for h in selectors.household_list(user=user, **kwargs)]
+
+    zhang, wang, _ = (h.household_number for h in monitored)
+    assert numbers(tudi_cadre, risk_type="01") == [zhang]
+    assert numbers(tudi_cadre, risk_type="03") == []
+    assert numbers(douwang_cadre, risk_type="03") == [wang]
+    assert numbers(douwang_cadre, monitoring_status="open") == []
+    assert numbers(luxi_approver, monitoring_status="open") == []
+
+
+def test_household_monitorings_newest_first_with_risks(
+    monitored: list[Household], actor: Any, django_assert_num_queries: Any
+) -> None:
+    _, wang, zhao = monitored
+    with django_assert_num_queries(2):
+        spells = selectors.household_monitorings(user=actor, household_id=wang.pk)
+        rows = [
+            (
+                s.object_type,
+                s.identified_month,
+                s.eliminated_month,
+                s.elimination_mode,
+                s.is_current,
+                [(r.position, r.risk_type, r.disaster_subtype) for r in s.risks.all()],
+            )
+            for s in spells
+        ]
+    assert rows == [
+        ("SUDDEN", date(2023, 9, 1), date(2024, 6, 1), "natural", True, [(1, "03", "")]),
+        ("MARGINAL", date(2021, 5, 1), date(2022, 1, 1), "assisted", False, [(1, "09", "")]),
+    ]
+    with django_assert_num_queries(2):
+        assert selectors.household_monitorings(user=actor, household_id=zhao.pk) == []
+
+
+def test_household_monitorings_out_of_scope_is_missing(
+    monitored: list[Household], tudi_cadre: Any, douwang_cadre: Any
+) -> None:
+    zhang, wang, _ = monitored
+    spells = selectors.household_monitorings(user=tudi_cadre, household_id=zhang.pk)
+    assert [(s.object_type, [r.risk_type for r in s.risks.all()]) for s in spells] == [
+        ("UNSTABLE", ["01", "02"])
+    ]
+    with pytest.raises(Household.DoesNotExist):
+        selectors.household_monitorings(user=tudi_cadre, household_id=wang.pk)
+    with pytest.raises(Household.DoesNotExist):
+        selectors.household_monitorings(user=douwang_cadre, household_id=zhang.pk)
+    with pytest.raises(Household.DoesNotExist):
+        selectors.household_monitorings(user=douwang_cadre, household_id=999_999)

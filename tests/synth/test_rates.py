@@ -42,6 +42,7 @@ def _measures(dataset: Dataset) -> dict[str, Callable[[], float]]:
     households = dataset.registry["households"].to_pylist()
     persons = dataset.registry["persons"].to_pylist()
     conditions = dataset.registry["conditions"].to_pylist()
+    spells = dataset.registry["monitorings"].to_pylist()
     poor = {h["household_id"] for h in households if h["household_type"] == "1"}
     line = dataset.config.monitoring_line
     finance: dict[int, dict[int, Any]] = defaultdict(dict)
@@ -104,6 +105,14 @@ def _measures(dataset: Dataset) -> dict[str, Callable[[], float]]:
         ),
         "water_unsafe_share": lambda: 1 - _share(water),
         "piped_water_share": lambda: _share([r["water_is_piped"] for r in conditions]),
+        "monitored_share": lambda: len({s["household_number"] for s in spells}) / len(households),
+        "sudden_share_of_spells": lambda: _share([s["object_type"] == "SUDDEN" for s in spells]),
+        "eliminated_share_of_spells": lambda: _share(
+            [s["eliminated_month"] is not None for s in spells]
+        ),
+        "backstop_share_of_current": lambda: _share(
+            [s["no_labour_backstop"] for s in spells if s["is_current"]]
+        ),
     }
 
 
@@ -124,7 +133,7 @@ def measured(dataset: Dataset) -> dict[str, float]:
 
 def test_docs_and_measures_name_the_same_rates(measured: dict[str, float]) -> None:
     assert set(RANGES) == set(measured)
-    assert len(RANGES) == 19
+    assert len(RANGES) == 23
 
 
 @pytest.mark.parametrize("key", sorted(RANGES))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -16,17 +16,19 @@ from fangpin.core.audit import audit_record
 from fangpin.core.models import Region
 from fangpin.core.pi import pi_decrypt
 from fangpin.registry.errors import RegistryError, StaleVersionError
-from fangpin.registry.masking import mask_id, mask_phone
+from fangpin.registry.masking import HEALTH_FIELDS, mask_health, mask_id, mask_phone
 from fangpin.registry.models import (
     ACTIVE,
     HEAD,
     HOUSEHOLD_PHONE_CONTEXT,
     ID_NUMBER_CONTEXT,
     PERSON_PHONE_CONTEXT,
+    HealthCodes,
     Household,
     HouseholdStatusChange,
     MembershipEvent,
     Person,
+    health_columns,
     id_number_columns,
     identity_index,
     phone_columns,
@@ -39,7 +41,12 @@ MOVED_OUT = "moved_out"
 #: Reason recorded when a household loses its last active member.
 ALL_MEMBERS_GONE = "全户成员死亡或迁出"
 
-_MASKERS = {"id_number": mask_id, "phone": mask_phone}
+_MASKERS: dict[str, Callable[[str], str]] = {
+    "id_number": mask_id,
+    "phone": mask_phone,
+    # Health details: the audit log records that they changed, never what they are (PIPL 28).
+    **dict.fromkeys(HEALTH_FIELDS, mask_health),
+}
 
 
 def today() -> date:
@@ -47,7 +54,7 @@ def today() -> date:
 
 
 def audit_value(field: str, value: object) -> object:
-    """A JSON-safe audit value; ID and phone numbers are masked."""
+    """A JSON-safe audit value; ID and phone numbers and health details are masked."""
     if field in _MASKERS and isinstance(value, str):
         return _MASKERS[field](value)
     if isinstance(value, date):
@@ -161,15 +168,26 @@ def household_phone(household: Household) -> str:
 
 
 def stored_columns(
-    values: Mapping[str, object], *, id_type: str = "", phone_context: str
+    values: Mapping[str, object],
+    *,
+    id_type: str = "",
+    phone_context: str,
+    health: HealthCodes | None = None,
 ) -> dict[str, object]:
     """``values`` keyed by input name with ``id_number`` and ``phone`` (plaintext) replaced by
-    their encrypted, blind-index and masked columns."""
+    their encrypted, blind-index and masked columns, and the health details (any of
+    ``HEALTH_FIELDS``) by one new ``health_encrypted`` token of ``health`` (all three values,
+    validated)."""
     out = dict(values)
     if "id_number" in out:
         out.update(id_number_columns(id_type, str(out.pop("id_number"))))
     if "phone" in out:
         out.update(phone_columns(str(out.pop("phone")), context=phone_context))
+    health_changed = [name for name in HEALTH_FIELDS if out.pop(name, None) is not None]
+    if health_changed:
+        if health is None:
+            raise ValueError("changed health details need all three values")
+        out.update(health_columns(health))
     return out
 
 

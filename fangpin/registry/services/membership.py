@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any, Literal
 
 from fangpin.registry.errors import RegistryError
+from fangpin.registry.masking import HEALTH_FIELDS
 from fangpin.registry.models import (
     ACTIVE,
     HEAD,
@@ -20,6 +21,7 @@ from fangpin.registry.models import (
     Household,
     Person,
     identity_index,
+    person_health,
 )
 from fangpin.registry.services import _access as access
 from fangpin.registry.services import _common as c
@@ -65,13 +67,16 @@ def _check_event_date(event_date: date, birth_date: date, *, label: str = "变�
 
 
 def _plain_values(person: Person) -> dict[str, Any]:
-    """The person's input values, with the ID and phone numbers decrypted."""
-    values = {
-        name: getattr(person, name)
-        for name in PERSON_INPUT_FIELDS
-        if name not in ("id_number", "phone")
+    """The person's input values, with the ID and phone numbers and the health details
+    decrypted."""
+    encrypted = ("id_number", "phone", *HEALTH_FIELDS)
+    values = {name: getattr(person, name) for name in PERSON_INPUT_FIELDS if name not in encrypted}
+    return {
+        **values,
+        **person_health(person)._asdict(),
+        "id_number": c.person_id_number(person),
+        "phone": c.person_phone(person),
     }
-    return {**values, "id_number": c.person_id_number(person), "phone": c.person_phone(person)}
 
 
 def _input_from(person: Person) -> PersonInput:
@@ -182,9 +187,22 @@ def person_update(
         Person,
         pk=person.pk,
         expected_version=expected_version,
-        values=c.stored_columns(changed, phone_context=PERSON_PHONE_CONTEXT),
+        values=c.stored_columns(
+            changed, phone_context=PERSON_PHONE_CONTEXT, health=clean.health_codes
+        ),
     )
-    c.audit(actor, "person.update", person, c.diff(before, changed))
+    # Health details are compared decrypted (a new token for unchanged values would be a
+    # change of ciphertext only). The audit records that they changed, masked (audit_value),
+    # and always all three together: which one changed (a grade…) would tell a disability.
+    changes_recorded = c.diff(before, changed)
+    if any(name in changed for name in HEALTH_FIELDS):
+        changes_recorded.update(
+            {
+                name: [c.audit_value(name, before[name]), c.audit_value(name, after[name])]
+                for name in HEALTH_FIELDS
+            }
+        )
+    c.audit(actor, "person.update", person, changes_recorded)
     person.refresh_from_db()
     return person
 
