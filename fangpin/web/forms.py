@@ -32,6 +32,9 @@ class HouseholdFilterForm(forms.Form):
     region = forms.RegexField(label="村", required=False, regex=r"^\d{2,12}$")
     household_type = forms.ChoiceField(label="户类型", required=False)
     status = forms.ChoiceField(label="户状态", required=False, choices=STATUS_CHOICES)
+    monitoring_status = forms.ChoiceField(label="监测状态", required=False)
+    monitoring_type = forms.ChoiceField(label="监测对象类别", required=False)
+    risk_type = forms.ChoiceField(label="风险类型", required=False)
     sort = forms.ChoiceField(label="排序", required=False, choices=SORT_CHOICES)
     page = forms.IntegerField(required=False, min_value=1, max_value=200)
 
@@ -40,6 +43,10 @@ class HouseholdFilterForm(forms.Form):
         self.villages = villages
         type_field: Any = self.fields["household_type"]
         type_field.choices = _with_blank(codes.table("household_type").choices())
+        # Monitoring codes are words (open, UNSTABLE): offer the labels only.
+        for name in ("monitoring_status", "monitoring_type", "risk_type"):
+            field: Any = self.fields[name]
+            field.choices = _with_blank([(v.code, v.zh) for v in codes.table(name).values])
 
 
 class IdSearchForm(forms.Form):

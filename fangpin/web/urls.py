@@ -3,7 +3,7 @@ by their row id, ID-number search and field validation go by POST."""
 
 from django.urls import path
 
-from fangpin.web.views import account, edit, households, membership, reveal
+from fangpin.web.views import account, edit, households, membership, records, reveal, split
 
 app_name = "web"
 
@@ -27,4 +27,83 @@ urlpatterns = [
         name="reveal",
     ),
     path("validate/<str:field>/", edit.validate_field, name="validate_field"),
+    # Finances, conditions, cancel and split: a GET form and a POST-only write each.
+    path("households/<int:household_id>/finances/", records.finance_form, name="finance"),
+    path(
+        "households/<int:household_id>/finances/save/",
+        records.finance_save,
+        name="finance_save",
+    ),
+    path(
+        "households/<int:household_id>/conditions/new/",
+        records.condition_form,
+        name="condition_new",
+    ),
+    path(
+        "households/<int:household_id>/conditions/save/",
+        records.condition_save,
+        name="condition_save",
+    ),
+    path(
+        "households/<int:household_id>/cancel/",
+        records.household_cancel_form,
+        name="household_cancel",
+    ),
+    path(
+        "households/<int:household_id>/cancel/save/",
+        records.household_cancel_save,
+        name="household_cancel_save",
+    ),
+    path(
+        "households/<int:household_id>/split/",
+        split.household_split_form,
+        name="household_split",
+    ),
+    path(
+        "households/<int:household_id>/split/save/",
+        split.household_split_save,
+        name="household_split_save",
+    ),
+]
+
+# Persons, addressed by row id (fangpin/web/views/person.py).
+from fangpin.web.views import person  # noqa: E402  (appended with its routes)
+
+urlpatterns += [
+    path("persons/<int:person_id>/edit/", person.person_edit, name="person_edit"),
+    path(
+        "persons/<int:person_id>/correct-id/",
+        person.person_correct_id_view,
+        name="person_correct_id",
+    ),
+]
+
+# One's own password, and the system administrator's account pages
+# (fangpin/web/views/account.py, fangpin/web/views/accounts_admin.py; docs/access.md).
+from fangpin.web.views import accounts_admin  # noqa: E402  (appended with its routes)
+
+urlpatterns += [
+    path("account/password/", account.password_view, name="account_password"),
+    path("accounts/", accounts_admin.accounts_list, name="accounts"),
+    path("accounts/new/", accounts_admin.account_create, name="account_create"),
+    path("accounts/<int:user_id>/disable/", accounts_admin.account_disable, name="account_disable"),
+    path("accounts/<int:user_id>/enable/", accounts_admin.account_enable, name="account_enable"),
+    path(
+        "accounts/<int:user_id>/reset-password/",
+        accounts_admin.account_reset_password,
+        name="account_reset_password",
+    ),
+]
+
+# Department feeds: batches, upload with a dry-run report, publish, reject
+# (fangpin/web/views/feeds.py; docs/feeds.md). Batches are addressed by opaque UUIDs.
+from fangpin.web.views import feeds  # noqa: E402  (appended with its routes)
+
+urlpatterns += [
+    path("feeds/", feeds.feeds_list, name="feeds"),
+    path("feeds/upload/", feeds.feeds_upload, name="feeds_upload"),
+    path("feeds/<uuid:batch_id>/", feeds.feeds_detail, name="feeds_detail"),
+    path("feeds/<uuid:batch_id>/publish/", feeds.feeds_publish, name="feeds_publish"),
+    path("feeds/<uuid:batch_id>/reject/", feeds.feeds_reject, name="feeds_reject"),
+    path("feeds/jobs/<uuid:job_id>/", feeds.feeds_job, name="feeds_job"),
 ]

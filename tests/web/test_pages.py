@@ -12,7 +12,9 @@ from fangpin import idnumber
 from fangpin.core.models import User
 from fangpin.registry.models import Household
 from tests.registry.conftest import World
+from tests.registry.monitoring_helpers import add_spell
 from tests.web.conftest import client_for
+from tests.web.test_query_counts import HOUSEHOLD_QUERIES
 
 # The person_input factory numbers people 3, 5, 7 … (odd: men): the first head gets 3.
 FIRST_HEAD_ID = idnumber.build("433124", date(1980, 5, 1), 3)
@@ -25,6 +27,12 @@ def _pages(household: Household) -> list[str]:
         f"/households/{household.pk}/",
         f"/households/{household.pk}/edit/",
         "/households/new/",
+        f"/households/{household.pk}/finances/",
+        f"/households/{household.pk}/conditions/new/",
+        f"/households/{household.pk}/cancel/",
+        f"/households/{household.pk}/split/",
+        f"/persons/{household.members.order_by('pk')[0].pk}/edit/",
+        f"/persons/{household.members.order_by('pk')[0].pk}/correct-id/",
     ]
 
 
@@ -36,6 +44,12 @@ def _pages(household: Household) -> list[str]:
         (2, "家庭成员"),
         (3, "编辑农户"),
         (4, "新增农户"),
+        (5, "录入"),
+        (6, "新增核查"),
+        (7, "注销原因"),
+        (8, "分出成员及与新户主关系"),
+        (9, "修改人员信息"),
+        (10, "更正证件号码"),
     ],
 )
 def test_each_page_renders_for_the_village_cadre(
@@ -83,6 +97,11 @@ def test_a_household_outside_the_scope_is_404_like_a_missing_one(
     assert "张三" not in body
     assert body == missing.content.decode()  # byte for byte
     assert client.get(f"/households/{family.pk}/edit/").status_code == 404
+    head = family.members.order_by("pk")[0]
+    assert client.get(f"/persons/{head.pk}/edit/").status_code == 404
+    assert client.get(f"/persons/{head.pk}/correct-id/").status_code == 404
+    for page in ("finances", "conditions/new", "cancel", "split"):
+        assert client.get(f"/households/{family.pk}/{page}/").status_code == 404, page
 
 
 def test_a_membership_change_outside_the_scope_is_404_and_changes_nothing(
@@ -170,7 +189,7 @@ def test_an_id_number_typed_into_the_get_search_is_not_searched(
     assert response.status_code == 302
     assert response.url == "/households/"  # the number is dropped from the address
     body = cadre_client.get(response.url).content.decode()
-    assert "证件号码请在“按证件号码查找”中输入" in body
+    assert "证件号码或电话号码请在“按证件号码或电话查找”中输入" in body
     assert FIRST_HEAD_ID not in body
 
 
@@ -231,3 +250,72 @@ def test_the_web_login_asks_for_the_code_when_totp_is_required(village: Any, set
     assert "该账号尚未绑定动态验证码" in response.content.decode()
     assert "_auth_user_id" not in client.session
     assert client.get("/households/").status_code == 302
+
+
+# --- 「监测帮扶」 on the household page (issue #3) ---
+
+
+def _monitoring_section(body: str) -> str:
+    start = body.index('<section class="card monitoring" id="monitoring">')
+    return body[start : body.index("</section>", start)]
+
+
+def test_the_household_page_shows_the_current_spell_and_earlier_ones(
+    family: Household, cadre_client: Client, django_assert_num_queries: Any
+) -> None:
+    add_spell(
+        family,
+        "MARGINAL",
+        date(2021, 5, 1),
+        eliminated=date(2022, 1, 1),
+        mode="natural",
+        is_current=False,
+        risks=[("09", ""), ("07", "")],
+    )
+    add_spell(
+        family,
+        "UNSTABLE",
+        date(2023, 4, 1),
+        backstop=True,
+        risks=[("01", ""), ("02", "0202"), ("04", "")],
+    )
+    url = f"/households/{family.pk}/"
+    cadre_client.get(url)
+    with django_assert_num_queries(HOUSEHOLD_QUERIES + 2):  # the spells, their risks
+        body = cadre_client.get(url).content.decode()
+    section = _monitoring_section(body)
+    assert "<h2>监测帮扶</h2>" in section
+    assert "<dt>监测对象类别</dt><dd>脱贫不稳定户</dd>" in section
+    assert "<dt>识别监测时间</dt><dd>2023年04月</dd>" in section
+    assert (
+        '<ol class="risks"><li value="1">因病</li><li value="2">因自然灾害（地质）</li>'
+        '<li value="3">缺劳动力</li></ol>'
+    ) in section
+    assert "<dt>风险是否已消除</dt><dd>否</dd>" in section
+    assert "消除监测时间</dt>" not in section
+    assert "<dt>整户无劳动能力兜底保障户</dt><dd>是</dd>" in section
+    assert "<h3>以往监测记录</h3>" in section
+    assert (
+        "<tr><td>边缘易致贫户</td><td>2021年05月</td><td>2022年01月</td><td>自然消除</td>"
+        "<td>因学、因务工就业不稳</td></tr>"
+    ) in section
+
+
+def test_an_eliminated_spell_shows_when_and_how(family: Household, cadre_client: Client) -> None:
+    add_spell(family, "SUDDEN", date(2022, 7, 1), eliminated=date(2023, 3, 1), risks=[("05", "")])
+    section = _monitoring_section(cadre_client.get(f"/households/{family.pk}/").content.decode())
+    assert "<dt>风险是否已消除</dt><dd>是</dd>" in section
+    assert "<dt>消除监测时间</dt><dd>2023年03月</dd>" in section
+    assert "<dt>风险消除方式</dt><dd>帮扶消除</dd>" in section
+    assert "<dt>整户无劳动能力兜底保障户</dt><dd>否</dd>" in section
+    assert "以往监测记录" not in section
+
+
+def test_a_household_never_monitored_says_so_at_no_extra_query(
+    family: Household, cadre_client: Client, django_assert_num_queries: Any
+) -> None:
+    url = f"/households/{family.pk}/"
+    cadre_client.get(url)
+    with django_assert_num_queries(HOUSEHOLD_QUERIES):
+        body = cadre_client.get(url).content.decode()
+    assert '<p class="empty">非监测对象。</p>' in _monitoring_section(body)

@@ -6,8 +6,8 @@ import re
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Count, F
-from django.db.models.functions import Substr
+from django.core.cache import cache
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,11 +17,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from fangpin import codes
 from fangpin.core.access import PI_REVEAL, REGISTRY_EDIT, user_can
+from fangpin.core.alerts import household_reads_record
 from fangpin.core.models import Region
 from fangpin.core.scope import scope_prefix
 from fangpin.core.selectors import region_children, region_path
 from fangpin.registry import selectors
-from fangpin.registry.models import Household
+from fangpin.registry.masking import mask_health
+from fangpin.registry.models import NOT_MONITORED, Household
 from fangpin.web.forms import HouseholdFilterForm, IdSearchForm, membership_forms
 from fangpin.web.history import household_edits
 from fangpin.web.views._common import pi_page, villages_in_scope
@@ -31,6 +33,8 @@ MAX_PAGE = 200
 """Offset pages stop at 200 × 50 = 10,000 rows: past that, narrow the filters (docs/web.md)."""
 
 _ID_LIKE = re.compile(r"^\s*(\d{15}|\d{17}[\dXx]|\d{17}[\dXx]\d{2})\s*$")
+#: A mobile (1[3-9] + 9 digits) or a landline with its area code: personal, so POST only too.
+_PHONE_LIKE = re.compile(r"^\s*(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})\s*$")
 
 SORTS = {
     "number": ("household_number",),
@@ -57,15 +61,7 @@ def home(request: HttpRequest) -> HttpResponse:
         kids = list(region_children(code=region.code, on=timezone.localdate()))
         if kids:
             width = len(_prefix_of(kids[0].code))
-            grouped = (
-                selectors.household_list(user=user)
-                .filter(status="active")
-                .order_by()
-                .annotate(child=Substr(F("village_id"), 1, width))
-                .values("child")
-                .annotate(n=Count("pk"))
-            )
-            counts = {row["child"]: row["n"] for row in grouped}  # one grouped query
+            counts = child_counts(user=user, width=width)
             children = [
                 {
                     "region": kid,
@@ -82,6 +78,43 @@ def home(request: HttpRequest) -> HttpResponse:
         "web/home.html",
         {"region": region, "path": path, "children": children, "total": total, "prefix": prefix},
     )
+
+
+HOME_COUNTS_CACHED_FROM = 10_000
+"""Home counts over at least this many households are cached (tests and villages never are)."""
+HOME_COUNTS_SECONDS = 60
+"""How long cached home counts live: a write shows on a large region's home within a minute."""
+
+
+def child_counts(*, user: object, width: int) -> dict[str, int]:
+    """Active households in scope per child region (the first ``width`` digits of the village).
+
+    One query grouped by village (no per-row substring); the villages are folded into their
+    child region here. Counting a county of 1M households still takes a few hundred ms, so a
+    result of at least :data:`HOME_COUNTS_CACHED_FROM` households is kept for
+    :data:`HOME_COUNTS_SECONDS` under the viewer's scope prefix: viewers with the same scope
+    see the same counts, and no viewer sees another scope's (docs/web.md).
+    """
+    prefix = scope_prefix(user)
+    key = f"fangpin:home-counts:{prefix}:{width}"
+    if prefix is not None:
+        cached: dict[str, int] | None = cache.get(key)
+        if cached is not None:
+            return cached
+    grouped = (
+        selectors.household_list(user=user)
+        .filter(status="active")
+        .order_by()
+        .values("village_id")
+        .annotate(n=Count("pk"))
+    )
+    counts: dict[str, int] = {}
+    for row in grouped:
+        child = row["village_id"][:width]
+        counts[child] = counts.get(child, 0) + row["n"]
+    if prefix is not None and sum(counts.values()) >= HOME_COUNTS_CACHED_FROM:
+        cache.set(key, counts, HOME_COUNTS_SECONDS)
+    return counts
 
 
 def _prefix_of(code: str) -> str:
@@ -108,6 +141,9 @@ def _list_context(request: HttpRequest) -> dict[str, Any]:
         village_prefix=region or None,
         household_type=data.get("household_type") or None,
         search=None if is_number else (query or None),
+        monitoring_status=data.get("monitoring_status") or None,
+        monitoring_type=data.get("monitoring_type") or None,
+        risk_type=data.get("risk_type") or None,
     )
     if is_number:
         qs = qs.filter(household_number__startswith=query)
@@ -145,9 +181,12 @@ def _list_context(request: HttpRequest) -> dict[str, Any]:
 def household_list_view(request: HttpRequest) -> HttpResponse:
     """The list; an htmx request (a filter changed) gets only the results table."""
     query = request.GET.get("q", "")
-    if _ID_LIKE.match(query):
-        # An ID number must never travel in a URL (SEC-MSK-3): drop it, point to the POST form.
-        messages.info(request, _("证件号码请在“按证件号码查找”中输入（不会出现在网址中）。"))
+    if _ID_LIKE.match(query) or _PHONE_LIKE.match("".join(query.split())):
+        # An ID or phone number must never travel in a URL (SEC-MSK-3): drop it, point to the
+        # POST form.
+        messages.info(
+            request, _("证件号码或电话号码请在“按证件号码或电话查找”中输入（不会出现在网址中）。")
+        )
         params = request.GET.copy()
         params.pop("q")
         params.pop("page", None)
@@ -167,13 +206,33 @@ def household_list_view(request: HttpRequest) -> HttpResponse:
 @require_POST
 @pi_page
 def household_find(request: HttpRequest) -> HttpResponse:
-    """Find a household by a member's ID number, by POST so the number stays out of URLs."""
+    """Find a household by a member's ID number or a phone number, by POST so the number stays
+    out of URLs. One household found: its page; several (a shared phone): their list; none: the
+    list with a message. The number is never echoed back."""
     form = IdSearchForm(request.POST)
-    person = None
-    if form.is_valid():
-        person = selectors.person_find_by_id_number(
-            user=request.user, id_number=form.cleaned_data["id_number"]
+    typed = form.cleaned_data["id_number"] if form.is_valid() else ""
+    if _PHONE_LIKE.match("".join(typed.split())):
+        found = list(
+            selectors.household_list(user=request.user, search="".join(typed.split()))
+            .order_by()
+            .values_list("pk", flat=True)[:51]
         )
+        if len(found) == 1:
+            return redirect("web:household", household_id=found[0])
+        context = _list_context(request)
+        context["id_form"] = IdSearchForm()
+        if found:
+            context["households"] = list(
+                selectors.household_list(user=request.user).filter(pk__in=found)[:50]
+            )
+            context["has_next"] = False
+            context["id_error"] = _("该电话号码对应多户，见下表（仅查找本辖区）。")
+        else:
+            context["id_error"] = _("未找到使用该电话号码的农户或在册人员（仅查找本辖区）。")
+        return render(request, "web/household_list.html", context, status=200)
+    person = None
+    if typed:
+        person = selectors.person_find_by_id_number(user=request.user, id_number=typed)
     if person is not None:
         return redirect("web:household", household_id=person.household_id)
     context = _list_context(request)
@@ -184,9 +243,12 @@ def household_find(request: HttpRequest) -> HttpResponse:
 
 def _household_or_404(request: HttpRequest, household_id: int) -> Household:
     try:
-        return selectors.household_get(user=request.user, household_id=household_id)
+        household = selectors.household_get(user=request.user, household_id=household_id)
     except Household.DoesNotExist:
         raise Http404("未找到该农户") from None
+    # Every page built on this shows one household in detail: count it (SEC-AUD-6).
+    household_reads_record(user=request.user, household_ids=[household.pk], request=request)
+    return household
 
 
 def household_context(request: HttpRequest, household: Household) -> dict[str, Any]:
@@ -209,7 +271,7 @@ def household_context(request: HttpRequest, household: Household) -> dict[str, A
     timeline += [(e.on, "edit", e) for e in household_edits(household=household)]
     timeline.sort(key=lambda item: item[0], reverse=True)  # stable: same-day order kept
     relation = codes.table("relation")
-    health = codes.table("health")
+    health = _(mask_health())  # every member alike: health details are masked (masking.py)
     labour = codes.table("labour_ability")
     sex = codes.table("sex")
     status = codes.table("person_status")
@@ -217,7 +279,7 @@ def household_context(request: HttpRequest, household: Household) -> dict[str, A
         {
             "person": p,
             "relation": relation.label(p.relation),
-            "health": health.label(p.health),
+            "health": health,
             "labour": labour.label(p.labour_ability),
             "sex": sex.label(p.sex),
             "status": status.label(p.status),
@@ -246,7 +308,49 @@ def household_context(request: HttpRequest, household: Household) -> dict[str, A
         "can_edit": user_can(user, REGISTRY_EDIT) and household.status == "active",
         "can_reveal": user_can(user, PI_REVEAL),
         "forms": membership_forms(active),
+        "monitoring": monitoring_context(user=user, household=household),
     }
+
+
+def _month(value: Any) -> str:
+    return f"{value:%Y}年{value:%m}月" if value else ""
+
+
+def monitoring_context(*, user: object, household: Household) -> dict[str, Any] | None:
+    """The 「监测帮扶」 block: the current spell and the earlier ones; ``None`` if never
+    monitored. Months as the national system shows them (YYYY年MM月).
+
+    A household whose status is "none" has no current spell, so no spells: no query then
+    (the page of an unmonitored household costs what it did before).
+    """
+    if household.monitoring_status == NOT_MONITORED:
+        return None
+    spells = selectors.household_monitorings(user=user, household_id=household.pk)
+    if not spells:
+        return None
+    kinds, modes = codes.table("monitoring_type"), codes.table("elimination_mode")
+    risk_types, subtypes = codes.table("risk_type"), codes.table("disaster_subtype")
+    views: list[dict[str, Any]] = [
+        {
+            "spell": s,
+            "type": kinds.label(s.object_type),
+            "status": codes.table("monitoring_status").label(s.status),
+            "identified": _month(s.identified_month),
+            "eliminated": _month(s.eliminated_month),
+            "mode": modes.label(s.elimination_mode) if s.elimination_mode else "",
+            "risks": [
+                (
+                    r.position,
+                    risk_types.label(r.risk_type),
+                    subtypes.label(r.disaster_subtype) if r.disaster_subtype else "",
+                )
+                for r in s.risks.all()
+            ],
+        }
+        for s in spells
+    ]
+    current = next((v for v in views if v["spell"].is_current), None)
+    return {"current": current, "earlier": [v for v in views if v is not current]}
 
 
 @require_GET

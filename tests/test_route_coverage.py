@@ -1,0 +1,84 @@
+"""Meta-test (SEC-AC-1, scenario 1): every route in the URL map is covered by a region-scope test.
+
+A route addressing a household or a person must be in an IDOR matrix (the web one,
+``tests/web/test_scope_matrix.py``, or the API one, ``tests/api/test_scope_matrix.py``); any
+other route must be listed below with the test that proves its scope (lists, search, create) or
+the reason it shows no household data. The read-only admin's pages have their own matrix
+(``tests/registry/test_admin_idor.py``). A new route in neither place fails this test, so nobody
+can add a view without deciding how its scope is tested.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from tests.api.test_scope_matrix import OPERATIONS
+from tests.web.test_scope_matrix import ROUTES
+
+#: route name → where its scope is proven, or why it has none
+COVERED_ELSEWHERE = {
+    # No household data
+    "set_language": "language switch: sets a cookie only",
+    "web:login": "login page: tests/web/test_pages.py, tests/core/test_login_*.py",
+    "web:logout": "logout: tests/core/test_sessions.py",
+    "web:validate_field": "checks one typed value, reads nothing stored: tests/web/test_forms.py",
+    "api-v1:api-root": "the API's index, no data",
+    "api-v1:openapi-json": "the schema, no data: tests/api/test_schemathesis.py",
+    "api-v1:openapi-view": "the docs page, no data",
+    "api-v1:token_list": "the caller's own tokens only: tests/api/test_tokens.py",
+    "api-v1:token_revoke": "the caller's own tokens only: tests/api/test_tokens.py",
+    # Accounts: no household data (username, name, role, home region, status, last login)
+    "web:account_password": "one's own password only: tests/web/test_accounts_admin.py",
+    "web:accounts": "system administrator only, 403 otherwise: tests/web/test_accounts_admin.py",
+    "web:account_create": "system administrator only: tests/web/test_accounts_admin.py",
+    "web:account_disable": "system administrator only: tests/web/test_accounts_admin.py",
+    "web:account_enable": "system administrator only: tests/web/test_accounts_admin.py",
+    "web:account_reset_password": "system administrator only: tests/web/test_accounts_admin.py",
+    # Lists, counts and search: the rows shown are exactly the scope's
+    "web:home": "tests/web/test_list.py, tests/web/test_pages.py (counts per region in scope)",
+    "web:household_list": "tests/web/test_pages.py (only households in scope)",
+    "web:household_find": "tests/web/test_pages.py (ID search outside the scope)",
+    "api-v1:household_list": "tests/api/test_scope_matrix.py (list per role)",
+    "api-v1:household_search_by_id": "tests/api/test_masking.py, tests/api/test_scope_matrix.py",
+    # Creation: the village must lie in the scope
+    "web:household_create": "tests/web/test_scope_matrix.py (village outside the scope)",
+    "api-v1:household_create": "tests/api/test_writes.py (village outside the scope)",
+    # Department feeds: batches (counts, masked reports), never households; a batch of another
+    # scope is a 404 and rows of persons outside the scope are never published or shown
+    "web:feeds": "tests/feeds/test_web.py (lists batches in scope only, not households)",
+    "web:feeds_upload": "tests/feeds/test_web.py (rows outside the scope: 辖区外人员, unpublished)",
+    "web:feeds_detail": "tests/feeds/test_web.py (batch of another scope → 404; masked report)",
+    "web:feeds_publish": "tests/feeds/test_web.py (batch of another scope → 404, unchanged)",
+    "web:feeds_reject": "tests/feeds/test_web.py (batch of another scope → 404, unchanged)",
+    "web:feeds_job": "tests/feeds/test_jobs.py (one's own import job only; another's → 404)",
+}
+
+
+def _routes(patterns: list[URLPattern | URLResolver], namespace: str = "") -> Iterator[str]:
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = namespace
+            if pattern.namespace:
+                inner = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
+            yield from _routes(pattern.url_patterns, inner)
+        else:
+            name = pattern.name or str(pattern.pattern)
+            yield f"{namespace}:{name}" if namespace else name
+
+
+def test_every_route_has_a_scope_test() -> None:
+    routes = {r for r in _routes(get_resolver().url_patterns) if not r.startswith("admin:")}
+    matrices = {name.split("#")[0] for name in ROUTES} | set(OPERATIONS.values())
+
+    uncovered = routes - matrices - set(COVERED_ELSEWHERE)
+
+    assert uncovered == set(), f"routes without a scope test: {sorted(uncovered)}"
+
+
+def test_the_lists_name_only_routes_that_exist() -> None:
+    routes = {r for r in _routes(get_resolver().url_patterns) if not r.startswith("admin:")}
+    listed = {name.split("#")[0] for name in ROUTES} | set(OPERATIONS.values())
+
+    assert (listed | set(COVERED_ELSEWHERE)) - routes == set()

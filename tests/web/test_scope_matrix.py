@@ -1,0 +1,338 @@
+"""The web IDOR matrix (SEC-AC-1, scenario 1): every web route that addresses a household or a
+person × role × household in or out of scope.
+
+Expected, written out rather than computed: a role without ``registry.view`` gets 403 for any
+id; a write route refuses a role without the capability it needs with 403 for any id; a
+household outside the viewer's scope answers 404 exactly like a missing one, shows none of
+its data, and changes nothing; inside the scope the route works.
+
+``ROUTES`` must list every such route: ``tests/test_route_coverage.py`` fails when a route
+exists in the URL map but in none of the matrices.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import pytest
+
+from fangpin import idnumber
+from fangpin.core.models import AuditEvent
+from fangpin.registry.models import (
+    Household,
+    HouseholdCondition,
+    HouseholdFinance,
+    HouseholdStatusChange,
+    MembershipEvent,
+    Person,
+)
+from fangpin.web.forms_person import PersonEditForm
+from tests.registry.conftest import World, member
+from tests.web.conftest import client_for
+
+ROLES = ["cadre_tudi", "county_huayuan", "inspector_luxi", "auditor", "sysadmin"]
+TARGETS = ["tudi", "douwang", "luxi"]
+#: role → households it may see (written out, not computed)
+IN_SCOPE = {
+    "cadre_tudi": {"tudi"},
+    "county_huayuan": {"tudi", "douwang"},
+    "inspector_luxi": {"luxi"},
+    "auditor": set(),
+    "sysadmin": set(),
+}
+#: role → capabilities that matter here
+CAN = {
+    "cadre_tudi": {"view", "edit"},
+    "county_huayuan": {"view", "edit", "reveal"},
+    "inspector_luxi": {"view"},
+    "auditor": set(),
+    "sysadmin": set(),
+}
+
+Ids = dict[str, Any]
+
+
+def _person_edit_data(ids: Ids) -> dict[str, Any]:
+    """The person form as the browser posts it back, with the son renamed."""
+    son = Person.objects.get(pk=ids["son"])
+    data = {k: v for k, v in PersonEditForm.initial_for(son).items() if v is not False}
+    data = {k: ("on" if v is True else str(v)) for k, v in data.items()}
+    return {**data, "name": "改名"}
+
+
+#: route name → (method, path template, form data builder, capability needed, success status)
+ROUTES: dict[str, tuple[str, str, Callable[[Ids], dict[str, Any]] | None, str, int]] = {
+    "web:household": ("GET", "/households/{h}/", None, "view", 200),
+    "web:household_edit": ("GET", "/households/{h}/edit/", None, "edit", 200),
+    "web:household_edit#post": (
+        "POST",
+        "/households/{h}/edit/",
+        lambda ids: {"version": ids["version"], "household_type": "1", "address": "新住址1号"},
+        "edit",
+        302,
+    ),
+    "web:membership#birth": (
+        "POST",
+        "/households/{h}/members/birth/",
+        lambda ids: {
+            "name": "小宝",
+            "id_number": ids["newborn"],
+            "relation": "20",
+            "event_date": "2024-01-05",
+        },
+        "edit",
+        302,
+    ),
+    "web:membership#death": (
+        "POST",
+        "/households/{h}/members/death/",
+        lambda ids: {"person": ids["son"], "death_date": "2024-06-01", "new_head": ""},
+        "edit",
+        302,
+    ),
+    "web:membership#move_out": (
+        "POST",
+        "/households/{h}/members/move_out/",
+        lambda ids: {
+            "person": ids["son"],
+            "event_type": "move_out",
+            "event_date": "2024-06-01",
+            "new_head": "",
+        },
+        "edit",
+        302,
+    ),
+    "web:membership#change_head": (
+        "POST",
+        "/households/{h}/members/change_head/",
+        lambda ids: {
+            "new_head": ids["spouse"],
+            "old_head_relation": "10",
+            "event_date": "2024-06-01",
+        },
+        "edit",
+        302,
+    ),
+    "web:reveal": (
+        "POST",
+        "/households/{h}/reveal/",
+        lambda ids: {"person": ids["head"], "field": "id_number", "reason": "核对低保申请"},
+        "reveal",
+        200,
+    ),
+    # Finances, conditions, cancel, split (views/records.py, views/split.py).
+    "web:finance": ("GET", "/households/{h}/finances/", None, "edit", 200),
+    "web:finance_save": (
+        "POST",
+        "/households/{h}/finances/save/",
+        lambda ids: {"year": 2024, "version": "", "household_size": "", "wage_local": "100"},
+        "edit",
+        302,
+    ),
+    "web:condition_new": ("GET", "/households/{h}/conditions/new/", None, "edit", 200),
+    "web:condition_save": (
+        "POST",
+        "/households/{h}/conditions/save/",
+        lambda ids: {
+            "assessed_on": "2024-06-01",
+            "food_secure": "1",
+            "clothing_secure": "1",
+            "housing_grade": "A",
+            "housing_assessor": "花垣县住房和城乡建设局",
+            "housing_assessed_on": "2024-05-20",
+            "water_source": "1",
+            "water_area_type": "rich",
+            "litres_per_person_day": "60",
+            "quality_tested": "1",
+            "quality_simple_check_ok": "1",
+            "is_piped": "1",
+            "cut_days_per_year": "0",
+        },
+        "edit",
+        302,
+    ),
+    "web:household_cancel": ("GET", "/households/{h}/cancel/", None, "edit", 200),
+    # In scope the service is reached and refuses (3 members remain): 400, nothing changed.
+    "web:household_cancel_save": (
+        "POST",
+        "/households/{h}/cancel/save/",
+        lambda ids: {
+            "version": ids["version"],
+            "roster": ids["roster"],
+            "reason": "整户迁出",
+            "effective_date": "2024-06-01",
+            "confirm": "1",
+        },
+        "edit",
+        400,
+    ),
+    "web:household_split": ("GET", "/households/{h}/split/", None, "edit", 200),
+    "web:household_split_save": (
+        "POST",
+        "/households/{h}/split/save/",
+        lambda ids: {
+            "version": ids["version"],
+            "roster": ids["roster"],
+            "members": [ids["spouse"]],
+            "new_head": ids["spouse"],
+            "village": ids["village"],
+            "event_date": "2024-06-01",
+        },
+        "edit",
+        302,
+    ),
+    # Persons (views/person.py), addressed by the person's row id.
+    "web:person_edit": ("GET", "/persons/{son}/edit/", None, "edit", 200),
+    "web:person_edit#post": ("POST", "/persons/{son}/edit/", _person_edit_data, "edit", 302),
+    "web:person_correct_id": ("GET", "/persons/{son}/correct-id/", None, "edit", 200),
+    "web:person_correct_id#post": (
+        "POST",
+        "/persons/{son}/correct-id/",
+        lambda ids: {
+            "version": 1,
+            "new_id_number": idnumber.build(ids["village"][:6], date(2010, 9, 2), 951),
+            "reason": "录入错误",
+        },
+        "edit",
+        302,
+    ),
+}
+
+#: Routes that look the household up before the capability: without the capability, a household
+#: in scope gets this status with a Chinese message (and nothing revealed), one outside 404.
+SCOPE_FIRST = {"web:reveal": 400}
+
+_HEADS = {"tudi": "张三", "douwang": "王五", "luxi": "向东"}
+_SPOUSES = {"tudi": "李梅", "douwang": "赵兰", "luxi": "田英"}
+_SONS = {"tudi": "张小明", "douwang": "王小虎", "luxi": "向小北"}
+_NEWBORN = {
+    key: idnumber.build(region, date(2024, 1, 5), 901 + i * 2)
+    for i, (key, region) in enumerate(
+        [("tudi", "433124"), ("douwang", "433124"), ("luxi", "433122")]
+    )
+}
+
+
+def fingerprint() -> dict[str, Any]:
+    """Every row count a web write touches, and every household's and person's version."""
+    return {
+        "household": Household.objects.count(),
+        "person": Person.objects.count(),
+        "event": MembershipEvent.objects.count(),
+        "status": HouseholdStatusChange.objects.count(),
+        "finance": HouseholdFinance.objects.count(),
+        "condition": HouseholdCondition.objects.count(),
+        "household_versions": sorted(Household.objects.values_list("pk", "version", "address")),
+        "person_versions": sorted(Person.objects.values_list("pk", "version", "status")),
+        "audit_actions": sorted(
+            a for a in AuditEvent.objects.values_list("action", flat=True) if a != "authz.denied"
+        ),
+    }
+
+
+def ids_for(household: Household) -> Ids:
+    key = next(k for k, v in _HEADS.items() if Person.objects.filter(household=household, name=v))
+    return {
+        "h": household.pk,
+        "version": household.version,
+        "head": member(household, _HEADS[key]).pk,
+        "spouse": member(household, _SPOUSES[key]).pk,
+        "son": member(household, _SONS[key]).pk,
+        "newborn": _NEWBORN[key],
+        "village": household.village_id,
+        "roster": ",".join(
+            f"{p.pk}.{p.version}"
+            for p in Person.objects.filter(household=household, status="active").order_by("pk")
+        ),
+    }
+
+
+@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("route", list(ROUTES))
+def test_route_answers_by_role_and_scope(world: World, route: str, role: str, target: str) -> None:
+    method, template, data, needs, ok = ROUTES[route]
+    household = world.households[target]
+    ids = ids_for(household)
+    client = client_for(world.viewers[role])
+    before = fingerprint()
+
+    url = template.format(**ids)
+    payload = data(ids) if data else {}
+    response = client.get(url) if method == "GET" else client.post(url, payload)
+
+    if "view" not in CAN[role] or (needs not in CAN[role] and route not in SCOPE_FIRST):
+        expected = 403
+    elif target in IN_SCOPE[role] and needs not in CAN[role]:
+        expected = SCOPE_FIRST[route]
+    elif target in IN_SCOPE[role]:
+        expected = ok
+    else:
+        expected = 404
+    assert response.status_code == expected, response.content.decode()[:500]
+    if expected == ok:
+        return
+    if expected == SCOPE_FIRST.get(route):
+        assert "当前账号无权查看" in response.content.decode()
+    body = response.content.decode()
+    assert household.household_number not in body
+    for name in (_HEADS, _SPOUSES, _SONS):
+        assert all(n not in body for n in name.values())
+    assert fingerprint() == before
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_a_missing_household_answers_exactly_like_one_outside(world: World, role: str) -> None:
+    client = client_for(world.viewers[role])
+    other = "tudi" if role == "inspector_luxi" else "luxi"
+    outside = client.get(f"/households/{world.households[other].pk}/")
+    missing = client.get("/households/999999/")
+
+    assert outside.status_code == missing.status_code
+    assert outside.content == missing.content
+
+
+@pytest.mark.parametrize("code", ["433124102202", "433122100201", "433124103201"])
+def test_a_household_cannot_be_created_in_a_village_outside_the_scope(
+    world: World, code: str
+) -> None:
+    client = client_for(world.viewers["cadre_tudi"])
+    before = fingerprint()
+
+    response = client.post(
+        "/households/new/",
+        {
+            "village": code,
+            "household_type": "2",
+            "registered_on": "2024-03-01",
+            "head_name": "龙大",
+            "head_id_number": idnumber.build("433124", date(1970, 1, 1), 977),
+        },
+    )
+
+    assert response.status_code == 200  # the form again, with the error on the village
+    assert "village" in response.context["form"].errors
+    assert fingerprint() == before
+
+
+_GET_TEMPLATES = {template for method, template, *_ in ROUTES.values() if method == "GET"}
+_POST_ONLY = sorted(
+    name
+    for name, (method, template, *_rest) in ROUTES.items()
+    if method == "POST" and template not in _GET_TEMPLATES
+)
+
+
+@pytest.mark.parametrize("route", _POST_ONLY)
+def test_a_write_route_refuses_get(world: World, route: str) -> None:
+    """Scenario 9: state-changing URLs answer GET with 405 and change nothing."""
+    _method, template, _data, _needs, _ok = ROUTES[route]
+    client = client_for(world.viewers["county_huayuan"])
+    before = fingerprint()
+
+    response = client.get(template.format(**ids_for(world.households["tudi"])))
+
+    assert response.status_code == 405
+    assert fingerprint() == before
