@@ -9,8 +9,11 @@ import platform
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+
+from benchmarks.list_search import bench_list_search
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "docs" / "benchmarks.md"
@@ -100,7 +103,9 @@ def bench_bulk_load(persons: int, sample: int) -> str:
         "| Loader peak MiB | ORM peak MiB |",
         "|---|---:|---:|---:|---:|---:|",
     ]
-    sample_targets = [("SQLite", lambda: fresh_sqlite("sample"))]
+    sample_targets: list[tuple[str, Callable[[], str]]] = [
+        ("SQLite", lambda: fresh_sqlite("sample"))
+    ]
     if pg:
         sample_targets.append(
             ("PostgreSQL", lambda: postgres_database("fangpin_bench_sample") or "")
@@ -157,10 +162,32 @@ def main() -> None:
     parser.add_argument(
         "--sample", type=int, default=20_000, help="households in the ORM comparison"
     )
-    parser.add_argument("--only", choices=["bulk_load"], default=None)
+    parser.add_argument("--only", choices=["bulk_load", "list_search"], default=None)
+    parser.add_argument(
+        "--households", type=int, default=1_000_000, help="households in the list_search step"
+    )
+    parser.add_argument(
+        "--sqlite-households",
+        type=int,
+        default=100_000,
+        help="households of list_search's SQLite table (0: skip it)",
+    )
+    parser.add_argument("--seed", type=int, default=20241)
     args = parser.parse_args()
     if args.only in (None, "bulk_load"):
         write_section("bulk_load", bench_bulk_load(args.persons, args.sample))
+    if args.only in (None, "list_search"):
+        print(f"list_search: {args.households:,} households on PostgreSQL")
+        section = bench_list_search(
+            run_step=run_step,
+            work=WORK,
+            admin_url=PG_ADMIN_URL,
+            machine=machine(),
+            households=args.households,
+            seed=args.seed,
+            sqlite_households=args.sqlite_households,
+        )
+        write_section("list_search", section)
     print(f"results written to {RESULTS}")
 
 

@@ -219,8 +219,15 @@ def step_orm(args: argparse.Namespace) -> dict[str, object]:
     }
 
 
+def step_list_search(args: argparse.Namespace) -> dict[str, object]:
+    from benchmarks.list_search import step_list_search as measure
+
+    return measure(args)
+
+
 STEPS = {
     "generate": step_generate,
+    "list_search": step_list_search,
     "load": step_load,
     "orm": step_orm,
     "sample": step_sample,
@@ -237,6 +244,7 @@ def main() -> None:
     parser.add_argument("--source", default="")
     parser.add_argument("--database-url", default="")
     parser.add_argument("--limit", type=int, default=50_000)
+    parser.add_argument("--variant", choices=["after", "before"], default="after")
     args = parser.parse_args()
     result = STEPS[args.step](args)
     result["peak_rss_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
