@@ -50,14 +50,14 @@ check: install
 	FANGPIN_MODE=test $(PY) manage.py makemigrations --check --dry-run
 
 test-sqlite: install
-	FANGPIN_MODE=test DATABASE_URL= $(BIN)/pytest -n 2 $(PYTEST_ARGS)
+	FANGPIN_MODE=test DATABASE_URL= $(BIN)/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 test-postgres: install
 	@if [ -z "$(FANGPIN_TEST_POSTGRES_URL)" ]; then \
 	  echo "SKIPPED: the PostgreSQL run — FANGPIN_TEST_POSTGRES_URL is not set (.ci/run sets it)"; \
 	else \
 	  echo "== tests on PostgreSQL ($(FANGPIN_TEST_POSTGRES_URL))"; \
-	  FANGPIN_MODE=test DATABASE_URL=$(FANGPIN_TEST_POSTGRES_URL) $(BIN)/pytest -n 2 $(PYTEST_ARGS); \
+	  FANGPIN_MODE=test DATABASE_URL=$(FANGPIN_TEST_POSTGRES_URL) $(BIN)/pytest -n 2 --dist loadgroup $(PYTEST_ARGS); \
 	fi
 
 test: check test-sqlite test-postgres

@@ -1,0 +1,120 @@
+"""``fangpin screen``: run the monthly screening on a Parquet dataset, with no database.
+
+Thin: parse options, resolve the policy edition, call :mod:`fangpin.screening`, print a
+summary. Never imports Django (a county analyst runs it on exported data on a laptop).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+__all__ = ["screen_command"]
+
+
+def _fail(message: str) -> typer.Exit:
+    from rich.console import Console
+    from rich.markup import escape
+
+    Console(stderr=True).print(f"[bold red]错误：[/]{escape(message)}")
+    return typer.Exit(code=2)
+
+
+def screen_command(
+    input_dir: Annotated[
+        Path, typer.Option("--input", help="数据目录（registry/ 与 feeds/ 下的 Parquet 文件）")
+    ],
+    out: Annotated[Path, typer.Option("--out", help="结果目录（整体替换，失败时保留上次结果）")],
+    year: Annotated[int, typer.Option(help="收入年度，如 2024（决定适用的政策版本）")],
+    region: Annotated[str, typer.Option(help="区划代码（6 位县级或 12 位），如 433124")],
+    month: Annotated[str | None, typer.Option(help="筛查月份 YYYY-MM（默认该年 12 月）")] = None,
+    engine: Annotated[
+        str, typer.Option(help="计算引擎：duckdb（单机，默认）或 spark（本地模式或集群）")
+    ] = "duckdb",
+    spark_master: Annotated[
+        str | None,
+        typer.Option(
+            "--spark-master",
+            help="Spark master，如 local[4]、spark://主机:7077、yarn（默认 local[2]；"
+            "在 spark-submit 下或设置 SPARK_REMOTE 时用其环境）",
+        ),
+    ] = None,
+) -> None:
+    """按政策版本对数据集逐户筛查（风险触发、对象类型、风险消除、数据质量），写出预警结果。"""
+    from rich import box
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
+
+    from fangpin.policy import PolicyError, PolicyValidationError, resolve
+    from fangpin.screening import (
+        FAMILY_LABELS,
+        RULES,
+        Family,
+        ScreeningError,
+        connect,
+        load_input,
+        parse_month,
+        publish,
+        screen,
+    )
+
+    try:
+        edition = resolve(year, region)
+    except PolicyError as exc:
+        raise _fail(exc.message) from exc
+    except PolicyValidationError as exc:
+        raise _fail(
+            f"政策版本文件有误（共 {len(exc.errors)} 处），请运行 fangpin policy check"
+        ) from exc
+    console = Console()
+    try:
+        first_day = parse_month(month, year)
+        if spark_master is not None and engine != "spark":
+            raise ScreeningError("engine", "--spark-master 只能与 --engine spark 一起使用")
+        if engine == "spark":
+            with console.status("启动 Spark……"):
+                backend = connect(engine, master=spark_master)
+        else:
+            backend = connect(engine)
+        with console.status("读取并校验输入数据……"):
+            data = load_input(input_dir, backend)
+        bars: dict[str, TaskID] = {}
+        with Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            console=console,
+        ) as progress:
+            for family in Family:
+                total = sum(1 for r in RULES.values() if r.family is family)
+                bars[FAMILY_LABELS[family]] = progress.add_task(FAMILY_LABELS[family], total=total)
+
+            def report(stage: str, done: int, total: int) -> None:
+                progress.update(bars[stage], completed=done, total=total)
+
+            result = screen(data, edition, month=first_day, progress=report)
+        publish(result, out)
+    except ScreeningError as exc:
+        raise _fail(exc.message) from exc
+    except OSError as exc:
+        raise _fail(f"无法写出结果目录 {out}：{exc.strerror or exc}") from exc
+
+    from rich.table import Table
+
+    summary = Table(box=box.SIMPLE, title=f"筛查结果 {result.run_id}")
+    summary.add_column("规则代码", no_wrap=True)
+    summary.add_column("规则", overflow="fold")
+    summary.add_column("类别")
+    summary.add_column("发现（户）", justify="right")
+    for code, count in result.counts.items():
+        rule = RULES[code]
+        summary.add_row(code, rule.name_zh, FAMILY_LABELS[rule.family], f"{count:,}")
+    console.print(summary)
+    if edition.is_example:
+        console.print("[yellow]注意：所用政策版本含示例文件（非正式政策），结果仅供演示。[/]")
+    typer.echo(
+        f"计算引擎 {engine}；政策版本 {edition.edition_id}；"
+        f"共 {result.findings.num_rows:,} 条发现，已写入 {out}"
+    )
