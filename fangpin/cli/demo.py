@@ -86,9 +86,10 @@ def run_demo(*, county: str, households: int, seed: int) -> None:
         f"（{load.elapsed_seconds:.1f} 秒）"
     )
 
-    typer.echo("⑤ 月度筛查：尚未实现（issue #4），部门数据已生成在 " + str(target / "feeds"))
+    _demo_feeds(target / "feeds")
+    _demo_screening(target, county=county)
 
-    typer.echo("⑥ 演示账号（仅用于演示，每次运行重新生成密码）：")
+    typer.echo("⑦ 演示账号（仅用于演示，每次运行重新生成密码）：")
     logins = demo_users_create(county_code=county, actor="system:demo")
     width = max(len(login.username) for login in logins)
     for login in logins:
@@ -100,3 +101,67 @@ def run_demo(*, county: str, households: int, seed: int) -> None:
     logins_file.chmod(0o600)
     typer.echo(f"   （同时写入 {logins_file}）")
     typer.echo(f"演示数据就绪，用时 {time.perf_counter() - started:.0f} 秒。")
+
+
+DEMO_PERIOD = "2024-12"
+"""The month the demo's department files and its screening belong to."""
+
+
+def _demo_feeds(feeds_dir: Path) -> None:
+    """⑤ Import and publish the eight generated department files, as an officer would."""
+    from fangpin.cli import fail
+    from fangpin.contract.feeds import FEED_TABLES
+    from fangpin.feeds.errors import FeedError
+    from fangpin.feeds.services import feed_import
+
+    typer.echo(f"⑤ 导入并发布部门数据（{DEMO_PERIOD}）")
+    for feed in FEED_TABLES:
+        try:
+            batch = feed_import(
+                actor="system:demo",
+                feed=feed,
+                period=DEMO_PERIOD,
+                source=feeds_dir / f"{feed}.parquet",
+                publish=True,
+            )
+        except FeedError as exc:
+            raise fail(f"{feed}：{exc.message}") from exc
+        typer.echo(
+            f"   {batch.get_feed_display()}：{batch.rows_total:,} 行，匹配 {batch.rows_matched:,}，"
+            f"未匹配 {batch.rows_unmatched:,}，无效 {batch.rows_invalid:,}，"
+            f"重复 {batch.rows_duplicate:,}（{batch.get_status_display()}）"
+        )
+
+
+def _demo_screening(dataset: Path, *, county: str) -> None:
+    """⑥ Screen the generated dataset for the demo month and keep the result under var/."""
+    from collections import Counter
+
+    from fangpin.cli import fail
+    from fangpin.policy import resolve
+    from fangpin.screening import (
+        FAMILY_LABELS,
+        RULES,
+        ScreeningError,
+        connect,
+        load_input,
+        parse_month,
+        publish,
+        screen,
+    )
+
+    out = Path(os.environ.get("FANGPIN_VAR_DIR") or "var") / "screening" / DEMO_PERIOD
+    edition = resolve(2024, county)
+    typer.echo(f"⑥ 月度筛查（{DEMO_PERIOD}，政策版本 {edition.edition_id}）→ {out}")
+    try:
+        data = load_input(dataset, connect("duckdb"))
+        result = screen(data, edition, month=parse_month(DEMO_PERIOD, 2024))
+        publish(result, out)
+    except ScreeningError as exc:
+        raise fail(exc.message) from exc
+    by_family: Counter[str] = Counter()
+    for code, count in result.counts.items():
+        by_family[FAMILY_LABELS[RULES[code].family]] += count
+    typer.echo("   " + "，".join(f"{family} {n:,} 条" for family, n in by_family.items()))
+    if edition.is_example:
+        typer.echo("   （所用政策版本含示例文件，非正式政策）")

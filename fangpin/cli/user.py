@@ -1,4 +1,4 @@
-"""``fangpin user``: create, disable, enable, reset, list accounts; disable dormant ones.
+"""``fangpin user``: create, assign a role, disable, enable, reset, list; disable dormant ones.
 
 Run by the operator on the server, so the actor is ``"system:cli"``: this is how a fresh
 production install gets its first system administrator (SEC-AC-7, no default accounts)::
@@ -74,6 +74,45 @@ def create_command(
     except (AccountError, AccessError) as exc:
         raise fail(exc.message) from exc
     typer.echo(f"已创建账号 {user.username}（ID {user.pk}）；首次登录时必须修改密码。")
+
+
+@user_app.command("role")
+def role_command(
+    username: Annotated[str, typer.Argument(help="登录名")],
+    role: Annotated[
+        str,
+        typer.Argument(
+            help="角色：village_cadre、township_reviewer、county_approver、department_officer、"
+            "inspector、auditor、system_admin、security_admin；none 表示取消角色"
+        ),
+    ],
+    region: Annotated[
+        str | None, typer.Option("--region", help="所属区划代码（6 位或 12 位），级别须与角色相符")
+    ] = None,
+) -> None:
+    """分配角色和所属区划（三员中安全管理员的职责；在服务器上运行时由系统执行并记入审计）。"""
+    from fangpin.cli import fail, setup_django
+
+    setup_django()
+    from fangpin.core.accounts import user_role_assign
+    from fangpin.core.errors import FangpinError
+    from fangpin.core.models import Region, Role
+
+    home_region = None
+    if region:
+        home_region = Region.objects.filter(code=region.ljust(12, "0")).first()
+        if home_region is None:
+            raise fail(f"区划代码 {region} 不存在（请先运行 fangpin regions load）")
+    code = "" if role == "none" else role
+    try:
+        user = user_role_assign(
+            actor=_ACTOR, user=_user(username), role=code, home_region=home_region
+        )
+    except FangpinError as exc:
+        raise fail(exc.message) from exc
+    label = Role(user.role).label if user.role else "无角色"
+    where = f"，所属区划 {home_region.name}（{home_region.code}）" if home_region else ""
+    typer.echo(f"{username}：{label}{where}")
 
 
 @user_app.command("disable")

@@ -71,6 +71,20 @@ def demo_users_create(*, county_code: str, actor: object) -> list[DemoLogin]:
             (f"village_{village.code}", f"村级录入（{village.name}）", Role.VILLAGE_CADRE, village)
         )
     specs.append((f"auditor_{county_code}", "审计员（只看审计日志）", Role.AUDITOR, county))
+    specs.append(
+        (
+            f"officer_{county_code}",
+            f"部门数据专员（{county.name}，上传部门数据）",
+            Role.DEPARTMENT_OFFICER,
+            county,
+        )
+    )
+    specs.append(
+        (f"inspector_{county_code}", f"督查评估（{county.name}，只读）", Role.INSPECTOR, county)
+    )
+    specs.append(
+        ("demo_security", "安全管理员（分配角色，不看农户数据）", Role.SECURITY_ADMIN, None)
+    )
 
     logins = []
     for username, description, role, home in specs:

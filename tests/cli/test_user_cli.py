@@ -177,3 +177,25 @@ def test_disable_dormant_disables_exactly_the_dormant_and_is_idempotent(admin: U
     assert set(User.objects.filter(is_active=False).values_list("username", flat=True)) == {"stale"}
     [event] = AuditEvent.objects.filter(action="user.dormant_disable")
     assert (event.actor_label, event.object_id) == ("system:cli", str(stale.pk))
+
+
+def test_role_assigns_a_role_and_region_from_the_server(db: None, huayuan_regions: Any) -> None:
+    from fangpin.core.models import AuditEvent, User
+
+    User.objects.create_user(username="wang_wu")
+
+    result = CliRunner().invoke(
+        app, ["user", "role", "wang_wu", "county_approver", "--region", "433124"]
+    )
+    bad = CliRunner().invoke(
+        app, ["user", "role", "wang_wu", "village_cadre", "--region", "433124"]
+    )
+
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "wang_wu：县级审定，所属区划 花垣县（433124000000）"
+    assert bad.exit_code == 1
+    assert "的所属区划应为村级区划" in bad.output
+    user = User.objects.get(username="wang_wu")
+    assert (user.role, user.home_region_id) == ("county_approver", "433124000000")
+    event = AuditEvent.objects.filter(action="user.role_assign").get()
+    assert event.actor_label == "system:cli"

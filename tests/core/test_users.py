@@ -19,6 +19,9 @@ def test_creates_one_login_per_level_with_role_and_home_region(huayuan_regions: 
         "township_433124102",
         "village_433124102200",
         "auditor_433124",
+        "officer_433124",
+        "inspector_433124",
+        "demo_security",
     ]
     users = {u.username: u for u in User.objects.all()}
     assert {
@@ -30,6 +33,9 @@ def test_creates_one_login_per_level_with_role_and_home_region(huayuan_regions: 
         "township_433124102": (Role.TOWNSHIP_REVIEWER, "433124102000", True, False, 0),
         "village_433124102200": (Role.VILLAGE_CADRE, "433124102200", True, False, 0),
         "auditor_433124": (Role.AUDITOR, "433124000000", True, False, 0),
+        "officer_433124": (Role.DEPARTMENT_OFFICER, "433124000000", True, False, 0),
+        "inspector_433124": (Role.INSPECTOR, "433124000000", True, False, 0),
+        "demo_security": (Role.SECURITY_ADMIN, None, True, False, 0),
     }
     assert users["county_433124"].check_password(logins[1].password)
     assert user_can(users["county_433124"], "registry.edit")
@@ -37,15 +43,18 @@ def test_creates_one_login_per_level_with_role_and_home_region(huayuan_regions: 
     assert user_can(users["demo_admin"], "users.manage")
     assert user_can(users["auditor_433124"], "audit.view")
     assert not user_can(users["auditor_433124"], "registry.view")
-    assert AuditEvent.objects.filter(action="user.demo_create").count() == 5
+    assert user_can(users["officer_433124"], "feeds.import")
+    assert user_can(users["demo_security"], "roles.manage")
+    assert not user_can(users["demo_security"], "registry.view")
+    assert AuditEvent.objects.filter(action="user.demo_create").count() == 8
     # Roles go through user_role_assign, which audits each assignment.
-    assert AuditEvent.objects.filter(action="user.role_assign").count() == 5
+    assert AuditEvent.objects.filter(action="user.role_assign").count() == 8
 
 
 def test_a_second_run_resets_passwords_without_new_users(huayuan_regions: Any) -> None:
     first = demo_users_create(county_code="433124", actor="system:test")
     second = demo_users_create(county_code="433124", actor="system:test")
-    assert User.objects.count() == 5
+    assert User.objects.count() == 8
     assert {a.password for a in first}.isdisjoint({b.password for b in second})
 
 

@@ -20,9 +20,11 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 from django.db import connection
 
+from fangpin.screening import RULES
 from tests.conftest_regions import REGION_FIXTURE_DIR
 
 FANGPIN = Path(sys.executable).parent / "fangpin"
@@ -83,15 +85,23 @@ def test_demo_builds_the_registry_and_prints_logins(demo: tuple[Path, str]) -> N
         "township_433124102",
         "village_433124102200",
         "auditor_433124",
+        "officer_433124",
+        "inspector_433124",
+        "demo_security",
     }
     logins = (var_dir / "demo-logins.txt").read_text("utf-8").splitlines()
-    assert len(logins) == 5
+    assert len(logins) == 8
     assert stat.S_IMODE((var_dir / "demo-logins.txt").stat().st_mode) == 0o600
     for line in logins:
         username, password, _ = line.split("\t")
         assert f"{username}  {password}" in output.replace(" " * 3, "  ") or password in output
-    assert "月度筛查" in output  # the screening step says visibly that it is not there yet
     assert (var_dir / "synth" / "433124-5" / "feeds").is_dir()
+    # The eight department files are published and the month is screened.
+    assert output.count("（已发布）") == 8
+    assert "⑥ 月度筛查（2024-12" in output
+    findings = pq.read_table(var_dir / "screening" / "2024-12" / "findings.parquet")
+    assert findings.num_rows > 0
+    assert set(findings.column("rule_code").to_pylist()) <= set(RULES)
 
 
 def _login(base: str, username: str, password: str) -> urllib.request.OpenerDirector:

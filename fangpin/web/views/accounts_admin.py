@@ -9,23 +9,18 @@ administrator elsewhere (三员, docs/access.md). Writes are POST with CSRF and 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from fangpin.core.access import USERS_MANAGE, user_can
+from fangpin.core.access import USERS_MANAGE
 from fangpin.core.account_lifecycle import (
     AccountError,
     dormant_cutoff,
@@ -35,36 +30,15 @@ from fangpin.core.account_lifecycle import (
     user_list,
     user_password_reset,
 )
-from fangpin.core.audit import audit_record
-from fangpin.core.models import AuditResult, Role, User
+from fangpin.core.models import Role, User
+from fangpin.web.views._common import capability_page
 
-View = Callable[..., HttpResponse]
 _PAGE_SIZE = 50
 _NO_ROLE = "none"
 
 
-def accounts_page(view: View) -> View:
-    """Needs ``users.manage`` (403 otherwise, audited); never cached."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not user_can(request.user, USERS_MANAGE):
-            with transaction.atomic():
-                audit_record(
-                    actor=request.user,
-                    action="authz.denied",
-                    object_type="page",
-                    object_id=request.path[:64],
-                    changes={"attempted": USERS_MANAGE, "reason": "capability"},
-                    result=AuditResult.DENIED,
-                    request=request,
-                )
-            raise PermissionDenied
-        response = view(request, *args, **kwargs)
-        add_never_cache_headers(response)
-        return response
-
-    return wrapped
+accounts_page = capability_page(USERS_MANAGE)
+"""Needs ``users.manage`` (403 otherwise, audited); never cached."""
 
 
 class AccountFilterForm(forms.Form):
