@@ -110,8 +110,8 @@ def require(request: HttpRequest, capability: str) -> Any:
                 actor=user,
                 action="authz.denied",
                 object_type="api",
-                object_id=request.path,
-                changes={"attempted": capability, "reason": "capability"},
+                object_id=request.path[:64],  # the column's width; the full path is below
+                changes={"attempted": capability, "reason": "capability", "path": request.path},
                 result=AuditResult.DENIED,
                 request=request,
             )

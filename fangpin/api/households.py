@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from typing import Annotated, Any, Literal
+from uuid import UUID
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -14,7 +15,6 @@ from fangpin import idnumber
 from fangpin.api.auth import caller, require
 from fangpin.api.errors import HOUSEHOLD_NOT_FOUND, ApiError
 from fangpin.api.schemas import (
-    MAX_ID,
     ChecklistOut,
     ConditionIn,
     ConditionOut,
@@ -46,7 +46,7 @@ from fangpin.registry.validation import PersonInput, validate_code
 
 router = Router(tags=["农户 households"])
 
-HouseholdId = Annotated[int, Path(ge=1, le=MAX_ID, description="农户 ID")]
+HouseholdId = Annotated[UUID, Path(description="农户 ID（公开标识 UUID，不是行号）")]
 MAX_LIMIT = 100
 _LOOKS_LIKE_ID = re.compile(r"[0-9]{15}")
 MAX_OFFSET = 1_000_000
@@ -56,21 +56,50 @@ def person_input(data: PersonIn) -> PersonInput:
     return PersonInput(**data.model_dump())
 
 
-def _detail(user: Any, household_id: int) -> Any:
+def _detail(user: Any, household_pk: int) -> Any:
     """The household with head name and member count, or 404 (missing and out of scope alike)."""
-    household = selectors.household_list(user=user).filter(pk=household_id).first()
+    household = selectors.household_list(user=user).filter(pk=household_pk).first()
     if household is None:
         raise ApiError(404, "not_found", HOUSEHOLD_NOT_FOUND)
     household_reads_record(user=user, household_ids=[household.pk])  # SEC-AUD-6
     return household
 
 
-def _exists(user: Any, household_id: int) -> None:
+def _pk(user: Any, household_id: UUID) -> int:
+    """The row id of the household whose public UUID is in the path, or 404 (missing and out
+    of scope alike). Services and selectors go on by row id; the row id never leaves."""
     try:
-        selectors.household_get(user=user, household_id=household_id)
+        return selectors.household_get(user=user, public_id=household_id).pk
     except Household.DoesNotExist:
         raise ApiError(404, "not_found", HOUSEHOLD_NOT_FOUND) from None
-    household_reads_record(user=user, household_ids=[household_id])  # SEC-AUD-6
+
+
+def _exists(user: Any, household_id: UUID) -> int:
+    pk = _pk(user, household_id)
+    household_reads_record(user=user, household_ids=[pk])  # SEC-AUD-6
+    return pk
+
+
+def household_pk_in_body(public_id: UUID | None) -> int | None:
+    """A household named in a path or body of a write, as the row id its service takes.
+
+    The service checks the scope itself and audits a refusal, as it always did; a public id
+    that names nothing becomes 0, a row id that never exists, so the service answers "not
+    found" exactly as for a household outside the scope.
+    """
+    if public_id is None:
+        return None
+    return selectors.household_row_ids(public_ids=[public_id]).get(public_id, 0)
+
+
+def _target(household_id: UUID) -> int:
+    return household_pk_in_body(household_id) or 0
+
+
+def person_pks_in_body(public_ids: list[UUID]) -> dict[UUID, int]:
+    """Persons named in a write (row ids for the service; 0 for none, as above)."""
+    found = selectors.person_row_ids(public_ids=public_ids)
+    return {public_id: found.get(public_id, 0) for public_id in public_ids}
 
 
 @router.get("", response=responses(200, HouseholdPageOut), summary="农户列表")
@@ -153,7 +182,7 @@ def household_search_by_id(request: HttpRequest, body: IdSearchIn) -> HouseholdS
 def household_detail(request: HttpRequest, household_id: HouseholdId) -> HouseholdDetailOut:
     """The household and its current monitoring spell with its risks (``monitoring``)."""
     user = require(request, REGISTRY_VIEW)
-    household = _detail(user, household_id)
+    household = _detail(user, _pk(user, household_id))
     current = None
     if household.monitoring_status != NOT_MONITORED:  # no spells otherwise: skip the queries
         spells = selectors.household_monitorings(user=user, household_id=household.pk)
@@ -168,10 +197,10 @@ def household_members(
     include_inactive: Annotated[bool, Query(description="含已死亡、已迁出人员")] = False,
 ) -> list[PersonOut]:
     user = require(request, REGISTRY_VIEW)
-    _exists(user, household_id)
+    pk = _exists(user, household_id)
     members = selectors.household_members(
-        user=user, household_id=household_id, include_inactive=include_inactive
-    )
+        user=user, household_id=pk, include_inactive=include_inactive
+    ).select_related("household")
     return [PersonOut.of(p) for p in members]
 
 
@@ -180,8 +209,13 @@ def household_members(
 )
 def household_finances(request: HttpRequest, household_id: HouseholdId) -> list[FinanceOut]:
     user = require(request, REGISTRY_VIEW)
-    _exists(user, household_id)
-    rows = selectors.finance_list(user=user).filter(household_id=household_id).order_by("-year")
+    pk = _exists(user, household_id)
+    rows = (
+        selectors.finance_list(user=user)
+        .filter(household_id=pk)
+        .select_related("household")
+        .order_by("-year")
+    )
     return [FinanceOut.of(f) for f in rows]
 
 
@@ -192,10 +226,10 @@ def household_finances(request: HttpRequest, household_id: HouseholdId) -> list[
 )
 def household_conditions(request: HttpRequest, household_id: HouseholdId) -> ConditionsOut:
     user = require(request, REGISTRY_VIEW)
-    _exists(user, household_id)
+    pk = _exists(user, household_id)
     today = timezone.localdate()
-    current = selectors.household_current_condition(user=user, household_id=household_id)
-    checklist = selectors.household_checklist(user=user, household_id=household_id, on=today)
+    current = selectors.household_current_condition(user=user, household_id=pk)
+    checklist = selectors.household_checklist(user=user, household_id=pk, on=today)
     return ConditionsOut(
         current=ConditionOut.of(current) if current is not None else None,
         checklist=ChecklistOut(
@@ -219,7 +253,7 @@ def household_conditions(request: HttpRequest, household_id: HouseholdId) -> Con
 )
 def household_timeline(request: HttpRequest, household_id: HouseholdId) -> list[TimelineEntryOut]:
     user = require(request, REGISTRY_VIEW)
-    _exists(user, household_id)
+    pk = _exists(user, household_id)
     return [
         TimelineEntryOut(
             on=e.on,
@@ -227,7 +261,7 @@ def household_timeline(request: HttpRequest, household_id: HouseholdId) -> list[
             kind=e.kind,
             code=e.code,
             label=e.label,
-            person_id=e.person_id,
+            person_id=e.person_public_id,
             person_name=e.person_name,
             related_household_number=e.related_household_number,
             relation_before=e.relation_before,
@@ -236,7 +270,7 @@ def household_timeline(request: HttpRequest, household_id: HouseholdId) -> list[
             relation_after_label=label("relation", e.relation_after),
             note=e.note,
         )
-        for e in selectors.household_timeline(user=user, household_id=household_id)
+        for e in selectors.household_timeline(user=user, household_id=pk)
     ]
 
 
@@ -264,10 +298,11 @@ def household_update(
     user = caller(request)
     changes = body.model_dump(exclude_unset=True, exclude={"version"})
     changes = {name: value for name, value in changes.items() if value is not None}
+    pk = _target(household_id)
     services.household_update(
-        actor=user, household_id=household_id, expected_version=body.version, changes=changes
+        actor=user, household_id=pk, expected_version=body.version, changes=changes
     )
-    return HouseholdOut.of(_detail(user, household_id))
+    return HouseholdOut.of(_detail(user, pk))
 
 
 @router.post(
@@ -281,11 +316,11 @@ def household_member_add(
     user = caller(request)
     person = services.person_add(
         actor=user,
-        household_id=household_id,
+        household_id=_target(household_id),
         person=person_input(body.person),
         event_type=body.event_type,
         event_date=body.event_date,
-        from_household_id=body.from_household_id,
+        from_household_id=household_pk_in_body(body.from_household_id),
     )
     return Status(201, PersonOut.of(selectors.person_get(user=user, person_id=person.pk)))
 
@@ -295,15 +330,21 @@ def household_change_head(
     request: HttpRequest, household_id: HouseholdId, body: HeadChangeIn
 ) -> HouseholdOut:
     user = caller(request)
+    pk = _target(household_id)
+    named = person_pks_in_body([body.new_head_id, *(body.relations or {})])
     services.household_change_head(
         actor=user,
-        household_id=household_id,
-        new_head_id=body.new_head_id,
+        household_id=pk,
+        new_head_id=named[body.new_head_id],
         old_head_relation=body.old_head_relation,
-        relations=body.relations,
+        relations=(
+            None
+            if body.relations is None
+            else {named[person]: code for person, code in body.relations.items()}
+        ),
         event_date=body.event_date,
     )
-    return HouseholdOut.of(_detail(user, household_id))
+    return HouseholdOut.of(_detail(user, pk))
 
 
 @router.put(
@@ -321,13 +362,13 @@ def household_finance_put(
     user = caller(request)
     row = services.finance_upsert(
         actor=user,
-        household_id=household_id,
+        household_id=_target(household_id),
         year=year,
         amounts=dict(body.amounts),
         household_size=body.household_size,
         expected_version=body.version,
     )
-    row = selectors.finance_list(user=user).get(pk=row.pk)
+    row = selectors.finance_list(user=user).select_related("household").get(pk=row.pk)
     return FinanceOut.of(row)
 
 
@@ -343,7 +384,7 @@ def household_condition_record(
     water = WaterMeasurement(**body.water.model_dump())
     condition = services.condition_record(
         actor=user,
-        household_id=household_id,
+        household_id=_target(household_id),
         assessed_on=body.assessed_on,
         food_secure=body.food_secure,
         clothing_secure=body.clothing_secure,

@@ -4,14 +4,15 @@ the audited reveal of a masked value (ID number, phone, health details)."""
 from __future__ import annotations
 
 from typing import Annotated
+from uuid import UUID
 
 from django.http import HttpRequest
 from ninja import Path, Router
 
 from fangpin.api.auth import caller, require
 from fangpin.api.errors import PERSON_NOT_FOUND, ApiError
+from fangpin.api.households import household_pk_in_body, person_pks_in_body
 from fangpin.api.schemas import (
-    MAX_ID,
     DeathIn,
     HealthOut,
     MoveOutIn,
@@ -28,12 +29,23 @@ from fangpin.registry.services.reveal import person_reveal_health
 
 router = Router(tags=["人员 persons"])
 
-PersonId = Annotated[int, Path(ge=1, le=MAX_ID, description="人员 ID")]
+PersonId = Annotated[UUID, Path(description="人员 ID（公开标识 UUID，不是行号）")]
 
 
-def _person(user: object, person_id: int) -> PersonOut:
+def _pk(person_id: UUID) -> int:
+    """The row id of the person whose public UUID is in a write's path, for the service, which
+    checks capability (403), then scope (404, audited) as before. One that names nothing: 0,
+    a row id that never exists, so missing and outside answer alike."""
+    return person_pks_in_body([person_id])[person_id]
+
+
+def _head_pk(new_head_id: UUID | None) -> int | None:
+    return None if new_head_id is None else person_pks_in_body([new_head_id])[new_head_id]
+
+
+def _person(user: object, person_id: UUID) -> PersonOut:
     try:
-        person = selectors.person_get(user=user, person_id=person_id)
+        person = selectors.person_get(user=user, public_id=person_id)
     except Person.DoesNotExist:
         raise ApiError(404, "not_found", PERSON_NOT_FOUND) from None
     household_reads_record(user=user, household_ids=[person.household_id])  # SEC-AUD-6
@@ -51,7 +63,10 @@ def person_death(request: HttpRequest, person_id: PersonId, body: DeathIn) -> Pe
     """A head who dies while others remain needs ``new_head_id``."""
     user = caller(request)
     services.person_record_death(
-        actor=user, person_id=person_id, death_date=body.death_date, new_head_id=body.new_head_id
+        actor=user,
+        person_id=_pk(person_id),
+        death_date=body.death_date,
+        new_head_id=_head_pk(body.new_head_id),
     )
     return _person(user, person_id)
 
@@ -63,12 +78,12 @@ def person_move_out(request: HttpRequest, person_id: PersonId, body: MoveOutIn) 
     user = caller(request)
     services.person_move_out(
         actor=user,
-        person_id=person_id,
+        person_id=_pk(person_id),
         event_type=body.event_type,
         event_date=body.event_date,
-        to_household_id=body.to_household_id,
+        to_household_id=household_pk_in_body(body.to_household_id),
         new_relation=body.new_relation,
-        new_head_id=body.new_head_id,
+        new_head_id=_head_pk(body.new_head_id),
     )
     return _person(user, person_id)
 
@@ -83,9 +98,10 @@ def person_reveal(request: HttpRequest, person_id: PersonId, body: RevealIn) -> 
     missing one). The reason is required (400 ``reason``); every reveal is one ``data.reveal``
     audit event. ``health`` shows the status, disability grade and category together."""
     user = caller(request)
+    pk = _pk(person_id)
     if body.field == "health":
         details = person_reveal_health(
-            actor=user, person_id=person_id, reason=body.reason, request=request
+            actor=user, person_id=pk, reason=body.reason, request=request
         )
         return RevealOut(
             person_id=person_id,
@@ -101,6 +117,6 @@ def person_reveal(request: HttpRequest, person_id: PersonId, body: RevealIn) -> 
             ),
         )
     value = services.person_reveal(
-        actor=user, person_id=person_id, field=body.field, reason=body.reason, request=request
+        actor=user, person_id=pk, field=body.field, reason=body.reason, request=request
     )
     return RevealOut(person_id=person_id, field=body.field, value=value, health=None)

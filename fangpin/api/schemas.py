@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
+from uuid import UUID
 
 from ninja import Schema
 from pydantic import ConfigDict, Field
@@ -28,7 +29,9 @@ def text(max_length: int) -> Any:
 
 
 Code = Annotated[str, Field(max_length=2, pattern=r"^[0-9A-Za-z]*$")]
-ObjectId = Annotated[int, Field(ge=1, le=MAX_ID)]
+# Households and persons are named by their public UUID, in paths and in bodies alike
+# (SEC-MSK-3): their row ids never travel in or out of the API.
+PublicId = Annotated[UUID, Field(description="公开标识（UUID）")]
 Money = Annotated[Decimal, Field(ge=0, le=Decimal("99999999.99"), max_digits=12, decimal_places=2)]
 
 
@@ -94,7 +97,7 @@ def responses(ok: int, schema: Any) -> dict[int, Any]:
 
 
 class HouseholdOut(Schema):
-    id: int
+    id: UUID
     household_number: str
     village_code: str
     village_name: str
@@ -122,7 +125,7 @@ class HouseholdOut(Schema):
     @staticmethod
     def of(h: Any) -> HouseholdOut:
         return HouseholdOut(
-            id=h.pk,
+            id=h.public_id,
             household_number=h.household_number,
             village_code=h.village.code,
             village_name=h.village.name,
@@ -254,8 +257,8 @@ _MASKED_HEALTH = "已隐藏：健康信息属敏感个人信息，对所有人�
 class PersonOut(Schema):
     """A person; ID and phone numbers masked, health details masked for everyone."""
 
-    id: int
-    household_id: int
+    id: UUID
+    household_id: UUID
     name: str
     id_number_masked: str
     phone_masked: str
@@ -286,7 +289,8 @@ class PersonOut(Schema):
     disability_category_label: str = Field(description=_MASKED_HEALTH)
     health_masked: bool = Field(
         description=(
-            "健康状况、残疾等级、残疾类别已隐藏（始终为 true；明文见 POST /persons/{id}/reveal）"
+            "健康状况、残疾等级、残疾类别已隐藏"
+            "（始终为 true；明文见 POST /persons/{person_id}/reveal）"
         )
     )
     labour_ability: str
@@ -304,8 +308,8 @@ class PersonOut(Schema):
     @staticmethod
     def of(p: Any) -> PersonOut:
         values: dict[str, Any] = {
-            "id": p.pk,
-            "household_id": p.household_id,
+            "id": p.public_id,
+            "household_id": p.household.public_id,
             "name": p.name,
             "id_number_masked": masked(p, "id_number"),
             "phone_masked": masked(p, "phone"),
@@ -353,7 +357,7 @@ class RevealOut(Schema):
     """The revealed value: ``value`` for a number, ``health`` (and a one-line ``value``) for
     health details."""
 
-    person_id: int
+    person_id: UUID
     field: str
     value: str
     health: HealthOut | None = None
@@ -425,29 +429,29 @@ class MemberAddIn(Schema):
     person: PersonIn
     event_type: Literal["birth", "move_in", "marriage_in"]
     event_date: date
-    from_household_id: ObjectId | None = None
+    from_household_id: PublicId | None = None
 
 
 class DeathIn(Schema):
     model_config = ConfigDict(extra="forbid")
     death_date: date
-    new_head_id: ObjectId | None = None
+    new_head_id: PublicId | None = None
 
 
 class MoveOutIn(Schema):
     model_config = ConfigDict(extra="forbid")
     event_type: Literal["move_out", "marriage_out"]
     event_date: date
-    to_household_id: ObjectId | None = None
+    to_household_id: PublicId | None = None
     new_relation: Code | None = None
-    new_head_id: ObjectId | None = None
+    new_head_id: PublicId | None = None
 
 
 class HeadChangeIn(Schema):
     model_config = ConfigDict(extra="forbid")
-    new_head_id: ObjectId
+    new_head_id: PublicId
     old_head_relation: Code
-    relations: dict[ObjectId, Code] | None = Field(None, max_length=99)
+    relations: dict[UUID, Code] | None = Field(None, max_length=99)
     event_date: date
 
 
@@ -477,8 +481,8 @@ class AmountOut(Schema):
 
 
 class FinanceOut(Schema):
-    id: int
-    household_id: int
+    id: int  # the yearly record's own row id; it is never part of a path
+    household_id: UUID
     year: int
     household_size: int
     amounts: list[AmountOut]
@@ -490,7 +494,7 @@ class FinanceOut(Schema):
         labels = amount_labels()
         return FinanceOut(
             id=f.pk,
-            household_id=f.household_id,
+            household_id=f.household.public_id,
             year=f.year,
             household_size=f.household_size,
             amounts=[
@@ -610,7 +614,7 @@ class TimelineEntryOut(Schema):
     kind: str
     code: str
     label: str
-    person_id: int | None
+    person_id: UUID | None
     person_name: str
     related_household_number: str
     relation_before: str

@@ -48,6 +48,7 @@ __all__ = [
 
 RETENTION_DAYS = 180  # 网络安全法 Art. 21: network logs are kept at least six months
 _CHAIN_PK = 1
+_OBJECT_ID_MAX = 64  # AuditEvent.object_id's width
 
 
 def actor_label(actor: Any) -> str:
@@ -176,6 +177,8 @@ def audit_record(
         raise RuntimeError("audit_record must be called inside the write's transaction")
     if result not in AuditResult.values:
         raise ValueError(f"unknown audit result {result!r}")
+    if len(str(object_id)) > _OBJECT_ID_MAX:  # SQLite would store it, PostgreSQL would fail
+        raise ValueError(f"audit object_id longer than {_OBJECT_ID_MAX}: {str(object_id)!r}")
     user = actor if getattr(actor, "pk", None) is not None and hasattr(actor, "username") else None
     # The JSON round trip stores exactly what is hashed (tuples become lists, keys strings).
     content_changes = json.loads(json.dumps(changes or {}, ensure_ascii=False))

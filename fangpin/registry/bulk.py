@@ -18,6 +18,10 @@ Monitoring spells and their risks (``monitorings``, ``monitoring_risks``) are ke
 number and identification month in the files; the loader maps them to the new ids with Arrow
 joins and writes ``Household.monitoring_status`` / ``monitoring_type`` from each household's
 current spell as the household rows go in (no UPDATE pass).
+
+Every household and person row also gets its ``public_id`` (SEC-MSK-3): a random version-4
+UUID made here in one vectorised step per batch (``_public_ids``), written as 32 hex digits,
+which both SQLite's ``char(32)`` and PostgreSQL's ``uuid`` column take.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -33,6 +38,7 @@ from datetime import UTC, date
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
@@ -260,6 +266,16 @@ def _const(value: object, rows: int, kind: pa.DataType) -> pa.Array:
     return pa.array([value] * rows, type=kind)
 
 
+def _public_ids(rows: int) -> pa.Array:
+    """``rows`` random version-4 UUIDs as 32 hex digits, what ``uuid.uuid4().hex`` gives, made
+    from one ``os.urandom`` call (0.8 s for 1M rows here against 2.2 s for a uuid4 per row)."""
+    raw = np.frombuffer(os.urandom(16 * rows), dtype=np.uint8).reshape(rows, 16).copy()
+    raw[:, 6] = (raw[:, 6] & 0x0F) | 0x40  # version 4
+    raw[:, 8] = (raw[:, 8] & 0x3F) | 0x80  # RFC 4122 variant
+    text = raw.tobytes().hex()
+    return pa.array([text[i : i + 32] for i in range(0, 32 * rows, 32)], pa.string())
+
+
 def _stamp(rows: int) -> pa.Array:
     return _const(timezone.now(), rows, pa.timestamp("us", tz="UTC"))
 
@@ -464,6 +480,7 @@ def registry_bulk_load(
                 n = table.num_rows
                 ids = pc.add(table.column("household_id"), household_offset)
                 rows = table.drop_columns(["household_id"]).append_column("id", ids)
+                rows = rows.append_column("public_id", _public_ids(n))
                 rows = rows.append_column("version", _const(1, n, pa.int32()))
                 rows = rows.append_column("created_at", _stamp(n))
                 rows = rows.append_column("updated_at", _stamp(n))
@@ -494,6 +511,7 @@ def registry_bulk_load(
                 household_ids = pc.add(table.column("household_id"), household_offset)
                 rows = table.drop_columns(["person_id", "household_id"])
                 rows = rows.append_column("id", ids).append_column("household_id", household_ids)
+                rows = rows.append_column("public_id", _public_ids(n))
                 rows = rows.append_column("version", _const(1, n, pa.int32()))
                 rows = rows.append_column("created_at", _stamp(n))
                 rows = rows.append_column("updated_at", _stamp(n))

@@ -8,6 +8,7 @@ services raise a friendly :class:`fangpin.registry.errors.RegistryError` first.
 from __future__ import annotations
 
 import json
+import uuid
 from decimal import Decimal
 from typing import Any, NamedTuple
 
@@ -123,7 +124,14 @@ def person_health(person: Person) -> HealthCodes:
     return health_from_token(person.health_encrypted)
 
 
+def _public_id_field() -> Any:
+    """The opaque address of a row in web and API paths (SEC-MSK-3, ASVS 14.2.1): a random
+    UUID, so a URL neither counts the registry nor lets anyone walk to the next row id."""
+    return models.UUIDField("公开标识", default=uuid.uuid4, unique=True, editable=False)
+
+
 class Household(models.Model):
+    public_id = _public_id_field()
     household_number = models.CharField("户编号", max_length=32, unique=True)
     village = models.ForeignKey(
         Region,
@@ -313,6 +321,7 @@ class MonitoringRisk(models.Model):
 
 
 class Person(models.Model):
+    public_id = _public_id_field()
     household = models.ForeignKey(
         Household, verbose_name="所在户", on_delete=models.PROTECT, related_name="members"
     )

@@ -12,9 +12,11 @@ costs the same number of queries whatever its size.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, TypeVar
+from uuid import UUID
 
 from django.db import connection
 from django.db.models import (
@@ -120,9 +122,36 @@ def _persons_for(user: object) -> QuerySet[Person]:
     return _scoped(Person.objects.all(), user, through="household__")
 
 
-def household_get(*, user: object, household_id: int) -> Household:
-    """The household with its village. Raises ``Household.DoesNotExist`` (also out of scope)."""
-    return _households_for(user).select_related("village").get(pk=household_id)
+def household_get(
+    *, user: object, household_id: int | None = None, public_id: UUID | None = None
+) -> Household:
+    """The household with its village, by row id or by ``public_id`` (the UUID of web and API
+    paths, SEC-MSK-3). Raises ``Household.DoesNotExist`` (also out of scope)."""
+    lookup: dict[str, object] = (
+        {"pk": household_id} if public_id is None else {"public_id": public_id}
+    )
+    return _households_for(user).select_related("village").get(**lookup)
+
+
+def household_row_ids(*, public_ids: Iterable[UUID]) -> dict[UUID, int]:
+    """Row ids of the households among ``public_ids`` (absent when missing), for the write
+    services, which take row ids and check the scope themselves (auditing a refusal).
+
+    A translation, not a read: it returns nothing about a household, and a write endpoint
+    answers a missing and an out-of-scope household alike (the service's ``not_found``).
+    """
+    wanted = set(public_ids)
+    if not wanted:
+        return {}
+    return dict(Household.objects.filter(public_id__in=wanted).values_list("public_id", "pk"))
+
+
+def person_row_ids(*, public_ids: Iterable[UUID]) -> dict[UUID, int]:
+    """Row ids of the persons among ``public_ids``: see :func:`household_row_ids`."""
+    wanted = set(public_ids)
+    if not wanted:
+        return {}
+    return dict(Person.objects.filter(public_id__in=wanted).values_list("public_id", "pk"))
 
 
 def _active_members_of_outer() -> QuerySet[Person]:
@@ -436,6 +465,7 @@ class TimelineEntry:
     relation_before: str
     relation_after: str
     note: str
+    person_public_id: UUID | None = None  # the person's address in paths and the API
 
 
 def household_timeline(*, user: object, household_id: int) -> list[TimelineEntry]:
@@ -465,6 +495,7 @@ def household_timeline(*, user: object, household_id: int) -> list[TimelineEntry
                 relation_before=e.relation_before,
                 relation_after=e.relation_after,
                 note=e.note,
+                person_public_id=e.person.public_id,
             ),
         )
         for e in events
@@ -539,9 +570,13 @@ def person_find_by_id_number(*, user: object, id_number: str) -> Person | None:
     return qs.filter(status=ACTIVE).first() or qs.order_by("-updated_at", "-pk").first()
 
 
-def person_get(*, user: object, person_id: int) -> Person:
-    """The person with their household. Raises ``Person.DoesNotExist`` (also out of scope)."""
-    return _persons_for(user).select_related("household").get(pk=person_id)
+def person_get(
+    *, user: object, person_id: int | None = None, public_id: UUID | None = None
+) -> Person:
+    """The person with their household, by row id or by ``public_id`` (SEC-MSK-3). Raises
+    ``Person.DoesNotExist`` (also out of scope)."""
+    lookup: dict[str, object] = {"pk": person_id} if public_id is None else {"public_id": public_id}
+    return _persons_for(user).select_related("household").get(**lookup)
 
 
 def person_list(*, user: object) -> QuerySet[Person]:

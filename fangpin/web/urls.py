@@ -1,5 +1,6 @@
-"""URLs of the web UI. No personal information in any URL (SEC-MSK-3): households are addressed
-by their row id, ID-number search and field validation go by POST."""
+"""URLs of the web UI. No personal information in any URL (SEC-MSK-3): households and persons
+are addressed by their opaque ``public_id`` (a random UUID, never the row id, so a URL neither
+counts the registry nor walks it), ID-number search and field validation go by POST."""
 
 from django.urls import path
 
@@ -14,65 +15,65 @@ urlpatterns = [
     path("households/", households.household_list_view, name="household_list"),
     path("households/find/", households.household_find, name="household_find"),
     path("households/new/", edit.household_create_view, name="household_create"),
-    path("households/<int:household_id>/", households.household_detail, name="household"),
-    path("households/<int:household_id>/edit/", edit.household_edit, name="household_edit"),
+    path("households/<uuid:household_id>/", households.household_detail, name="household"),
+    path("households/<uuid:household_id>/edit/", edit.household_edit, name="household_edit"),
     path(
-        "households/<int:household_id>/members/<str:action>/",
+        "households/<uuid:household_id>/members/<str:action>/",
         membership.membership_change,
         name="membership",
     ),
     path(
-        "households/<int:household_id>/reveal/",
+        "households/<uuid:household_id>/reveal/",
         reveal.person_reveal_view,
         name="reveal",
     ),
     path("validate/<str:field>/", edit.validate_field, name="validate_field"),
     # Finances, conditions, cancel and split: a GET form and a POST-only write each.
-    path("households/<int:household_id>/finances/", records.finance_form, name="finance"),
+    path("households/<uuid:household_id>/finances/", records.finance_form, name="finance"),
     path(
-        "households/<int:household_id>/finances/save/",
+        "households/<uuid:household_id>/finances/save/",
         records.finance_save,
         name="finance_save",
     ),
     path(
-        "households/<int:household_id>/conditions/new/",
+        "households/<uuid:household_id>/conditions/new/",
         records.condition_form,
         name="condition_new",
     ),
     path(
-        "households/<int:household_id>/conditions/save/",
+        "households/<uuid:household_id>/conditions/save/",
         records.condition_save,
         name="condition_save",
     ),
     path(
-        "households/<int:household_id>/cancel/",
+        "households/<uuid:household_id>/cancel/",
         records.household_cancel_form,
         name="household_cancel",
     ),
     path(
-        "households/<int:household_id>/cancel/save/",
+        "households/<uuid:household_id>/cancel/save/",
         records.household_cancel_save,
         name="household_cancel_save",
     ),
     path(
-        "households/<int:household_id>/split/",
+        "households/<uuid:household_id>/split/",
         split.household_split_form,
         name="household_split",
     ),
     path(
-        "households/<int:household_id>/split/save/",
+        "households/<uuid:household_id>/split/save/",
         split.household_split_save,
         name="household_split_save",
     ),
 ]
 
-# Persons, addressed by row id (fangpin/web/views/person.py).
+# Persons, addressed by their public UUID (fangpin/web/views/person.py).
 from fangpin.web.views import person  # noqa: E402  (appended with its routes)
 
 urlpatterns += [
-    path("persons/<int:person_id>/edit/", person.person_edit, name="person_edit"),
+    path("persons/<uuid:person_id>/edit/", person.person_edit, name="person_edit"),
     path(
-        "persons/<int:person_id>/correct-id/",
+        "persons/<uuid:person_id>/correct-id/",
         person.person_correct_id_view,
         name="person_correct_id",
     ),
@@ -106,4 +107,12 @@ urlpatterns += [
     path("feeds/<uuid:batch_id>/publish/", feeds.feeds_publish, name="feeds_publish"),
     path("feeds/<uuid:batch_id>/reject/", feeds.feeds_reject, name="feeds_reject"),
     path("feeds/jobs/<uuid:job_id>/", feeds.feeds_job, name="feeds_job"),
+]
+
+# The security administrator's role assignment (三员; fangpin/web/views/roles_admin.py).
+from fangpin.web.views import roles_admin  # noqa: E402  (appended with its routes)
+
+urlpatterns += [
+    path("roles/", roles_admin.roles_list, name="roles"),
+    path("roles/<int:user_id>/", roles_admin.role_assign, name="role_assign"),
 ]

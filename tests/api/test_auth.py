@@ -48,7 +48,7 @@ def test_session_login_reads_and_csrf_guards_writes(world: World) -> None:
     household = world.households["tudi"]
     before = registry_counts()
     refused = send(
-        client, "PATCH", f"/households/{household.pk}", body={"version": 1, "address": "x"}
+        client, "PATCH", f"/households/{household.public_id}", body={"version": 1, "address": "x"}
     )
     assert refused.status == 403
     assert refused.body["code"] == "forbidden"
@@ -56,7 +56,7 @@ def test_session_login_reads_and_csrf_guards_writes(world: World) -> None:
     client.get(API + "/docs")  # sets the CSRF cookie
     token = client.cookies["csrftoken"].value
     response = client.patch(
-        f"{API}/households/{household.pk}",
+        f"{API}/households/{household.public_id}",
         data='{"version": 1, "address": "x"}',
         content_type="application/json",
         headers={"X-CSRFToken": token},

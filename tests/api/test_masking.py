@@ -24,7 +24,7 @@ MOBILE_PATTERN = re.compile(r"\b1[3-9]\d{9}\b")
 def _get_paths(world: World) -> list[str]:
     paths = ["/households?limit=100", "/tokens", "/openapi.json"]
     for household in world.households.values():
-        h = household.pk
+        h = household.public_id
         paths += [
             f"/households/{h}",
             f"/households/{h}/members?include_inactive=true",
@@ -32,7 +32,7 @@ def _get_paths(world: World) -> list[str]:
             f"/households/{h}/conditions",
             f"/households/{h}/timeline",
         ]
-        paths += [f"/persons/{p.pk}" for p in Person.objects.filter(household=household)]
+        paths += [f"/persons/{p.public_id}" for p in Person.objects.filter(household=household)]
     return paths
 
 
@@ -83,11 +83,13 @@ def test_person_responses_mask_every_health_field_alike(
         "disability_category_label": HEALTH_MASK,
         "health_masked": True,
     }
-    members = call("GET", f"/households/{household.pk}/members", tokens["county_huayuan"]).body
+    members = call(
+        "GET", f"/households/{household.public_id}/members", tokens["county_huayuan"]
+    ).body
     assert [{k: m[k] for k in masked} for m in members] == [masked] * 3
     healthy = Person.objects.get(household=world.households["tudi"], name="张三")
     set_health(healthy.pk, "10")  # healthy: masked just the same
-    detail = call("GET", f"/persons/{healthy.pk}", tokens["cadre_tudi"]).body
+    detail = call("GET", f"/persons/{healthy.public_id}", tokens["cadre_tudi"]).body
     assert {k: detail[k] for k in masked} == masked
 
 
@@ -106,16 +108,16 @@ def test_masked_values_are_shown(
     world: World, tokens: dict[str, str], call: Callable[..., Any]
 ) -> None:
     household = world.households["tudi"]
-    detail = call("GET", f"/households/{household.pk}", tokens["cadre_tudi"]).body
+    detail = call("GET", f"/households/{household.public_id}", tokens["cadre_tudi"]).body
     assert detail["phone_masked"] == "138****5678"
-    members = call("GET", f"/households/{household.pk}/members", tokens["cadre_tudi"]).body
+    members = call("GET", f"/households/{household.public_id}/members", tokens["cadre_tudi"]).body
     head = Person.objects.get(household=household, name="张三")
     assert members[0]["id_number_masked"] == head.id_number_masked
     assert re.fullmatch(r"433124\*{8}\d{3}[\dX]", members[0]["id_number_masked"])
     assert "id_number" not in members[0]
     assert "phone" not in members[0]
     response = Client().get(
-        f"{API}/households/{household.pk}",
+        f"{API}/households/{household.public_id}",
         headers={"Authorization": f"Bearer {tokens['cadre_tudi']}"},
     )
     assert response["Cache-Control"] == "no-store"

@@ -134,7 +134,7 @@ def test_detail_includes_the_current_spell_with_its_risks(
     monitored: World, tokens: dict[str, str], call: Callable[..., Any]
 ) -> None:
     household = monitored.households["tudi"]
-    reply = call("GET", f"/households/{household.pk}", tokens["cadre_tudi"])
+    reply = call("GET", f"/households/{household.public_id}", tokens["cadre_tudi"])
     assert reply.status == 200
     assert reply.body["monitoring_status"] == "open"
     assert reply.body["monitoring"] == {
@@ -171,24 +171,26 @@ def test_detail_of_an_eliminated_and_of_an_unmonitored_household(
     monitored: World, tokens: dict[str, str], call: Callable[..., Any]
 ) -> None:
     token = tokens["county_huayuan"]
-    douwang = call("GET", f"/households/{monitored.households['douwang'].pk}", token).body
+    douwang = call("GET", f"/households/{monitored.households['douwang'].public_id}", token).body
     assert douwang["monitoring"]["status"] == "eliminated"
     assert douwang["monitoring"]["eliminated_month"] == "2023-09-01"
     assert douwang["monitoring"]["elimination_mode_label"] == "自然消除"
     assert douwang["monitoring"]["risks"][0]["risk_type_label"] == "因残"
     minle = monitored.households["minle"]
     with CaptureQueriesContext(connection) as unmonitored:
-        body = call("GET", f"/households/{minle.pk}", token).body
+        body = call("GET", f"/households/{minle.public_id}", token).body
     assert body["monitoring"] is None
     with CaptureQueriesContext(connection) as with_spell:
-        call("GET", f"/households/{monitored.households['tudi'].pk}", token)
+        call("GET", f"/households/{monitored.households['tudi'].public_id}", token)
     assert len(with_spell.captured_queries) == len(unmonitored.captured_queries) + 2
 
 
 def test_detail_out_of_scope_is_404_and_leaks_no_spell(
     monitored: World, tokens: dict[str, str], call: Callable[..., Any]
 ) -> None:
-    reply = call("GET", f"/households/{monitored.households['luxi'].pk}", tokens["cadre_tudi"])
+    reply = call(
+        "GET", f"/households/{monitored.households['luxi'].public_id}", tokens["cadre_tudi"]
+    )
     assert reply.status == 404
     assert reply.body["code"] == "not_found"
     assert "UNSTABLE" not in reply.raw

@@ -48,4 +48,4 @@ def test_members_query_count(
     call("GET", "/households", token)
     household = world.households["tudi"]
     # token, household exists, the bulk-read counter (insert, count), members
-    assert _queries(call, f"/households/{household.pk}/members", token) == 5
+    assert _queries(call, f"/households/{household.public_id}/members", token) == 5

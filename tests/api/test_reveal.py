@@ -3,6 +3,7 @@ reason, audited (SEC-MSK-2)."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -30,14 +31,14 @@ def test_the_county_approver_sees_health_details(
     son = member(world.households["douwang"], "王小虎")  # 残疾 四级 肢体残疾 (health_scan.SEEDED)
     reply = call(
         "POST",
-        f"/persons/{son.pk}/reveal",
+        f"/persons/{son.public_id}/reveal",
         tokens["county_huayuan"],
         {"field": "health", "reason": "核对残疾人补贴"},
     )
 
     assert reply.status == 200
     assert reply.body == {
-        "person_id": son.pk,
+        "person_id": str(son.public_id),
         "field": "health",
         "value": "残疾（四级，肢体残疾）",
         "health": {
@@ -64,14 +65,14 @@ def test_the_county_approver_sees_an_id_number(
     wife = member(world.households["tudi"], "李梅")
     reply = call(
         "POST",
-        f"/persons/{wife.pk}/reveal",
+        f"/persons/{wife.public_id}/reveal",
         tokens["county_huayuan"],
         {"field": "id_number", "reason": "核对低保申请"},
     )
 
     assert reply.status == 200
     assert reply.body == {
-        "person_id": wife.pk,
+        "person_id": str(wife.public_id),
         "field": "id_number",
         "value": plain_id(wife),
         "health": None,
@@ -89,8 +90,8 @@ def test_without_pi_reveal_the_answer_is_403_for_any_id(
     son = member(world.households["tudi"], "张小明")
     body = {"field": "health", "reason": "查看"}
 
-    existing = call("POST", f"/persons/{son.pk}/reveal", tokens[role], body)
-    missing = call("POST", "/persons/999999/reveal", tokens[role], body)
+    existing = call("POST", f"/persons/{son.public_id}/reveal", tokens[role], body)
+    missing = call("POST", f"/persons/{uuid.uuid4()}/reveal", tokens[role], body)
 
     assert existing.status == missing.status == 403
     assert existing.body == missing.body
@@ -107,8 +108,8 @@ def test_outside_the_scope_the_answer_is_404_like_a_missing_person(
     body = {"field": "health", "reason": "查看"}
     denied_before = AuditEvent.objects.filter(action="authz.denied").count()
 
-    outside = call("POST", f"/persons/{foreign.pk}/reveal", tokens["county_huayuan"], body)
-    missing = call("POST", "/persons/999999/reveal", tokens["county_huayuan"], body)
+    outside = call("POST", f"/persons/{foreign.public_id}/reveal", tokens["county_huayuan"], body)
+    missing = call("POST", f"/persons/{uuid.uuid4()}/reveal", tokens["county_huayuan"], body)
 
     assert outside.status == missing.status == 404
     assert (
@@ -145,7 +146,7 @@ def test_a_bad_request_reveals_nothing(
     seed_health(world)
     son = member(world.households["tudi"], "张小明")
 
-    reply = call("POST", f"/persons/{son.pk}/reveal", tokens["county_huayuan"], body)
+    reply = call("POST", f"/persons/{son.public_id}/reveal", tokens["county_huayuan"], body)
 
     assert (reply.status, reply.body["code"]) == (status, code)
     assert json_leaks(reply.raw) == set()
@@ -155,7 +156,7 @@ def test_a_bad_request_reveals_nothing(
 def test_the_reveal_answer_is_not_cached(world: World, tokens: dict[str, str], client: Any) -> None:
     wife = member(world.households["tudi"], "李梅")
     response = client.post(
-        f"/api/v1/persons/{wife.pk}/reveal",
+        f"/api/v1/persons/{wife.public_id}/reveal",
         data={"field": "phone", "reason": "回访"},
         content_type="application/json",
         headers={"Authorization": f"Bearer {tokens['county_huayuan']}"},

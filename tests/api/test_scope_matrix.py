@@ -118,7 +118,7 @@ def test_every_endpoint_names_its_operation() -> None:
     assert set(OPERATIONS) == set(ENDPOINTS)
 
 
-def _fill(value: Any, ids: dict[str, int]) -> Any:
+def _fill(value: Any, ids: dict[str, str]) -> Any:
     if isinstance(value, dict):
         return {k: _fill(v, ids) for k, v in value.items()}
     if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
@@ -163,11 +163,11 @@ def test_endpoint_answers_by_role_and_scope(
     heads = {"tudi": "张三", "douwang": "王五", "luxi": "向东"}
     spouses = {"tudi": "李梅", "douwang": "赵兰", "luxi": "田英"}
     sons = {"tudi": "张小明", "douwang": "王小虎", "luxi": "向小北"}
-    ids = {
-        "h": household.pk,
-        "head": member(household, heads[target]).pk,
-        "spouse": member(household, spouses[target]).pk,
-        "son": member(household, sons[target]).pk,
+    ids = {  # public UUIDs, in paths and bodies alike (SEC-MSK-3)
+        "h": str(household.public_id),
+        "head": str(member(household, heads[target]).public_id),
+        "spouse": str(member(household, spouses[target]).public_id),
+        "son": str(member(household, sons[target]).public_id),
     }
     path = template.format(**ids)
     before = registry_counts()

@@ -99,7 +99,7 @@ def test_patch_updates_and_bumps_version(
     household = world.households["tudi"]
     reply = call(
         "PATCH",
-        f"/households/{household.pk}",
+        f"/households/{household.public_id}",
         tokens["cadre_tudi"],
         {"version": 1, "address": "新址"},
     )
@@ -116,7 +116,7 @@ def test_stale_patch_is_409_and_changes_nothing(
     household = world.households["tudi"]
     first = call(
         "PATCH",
-        f"/households/{household.pk}",
+        f"/households/{household.public_id}",
         tokens["cadre_tudi"],
         {"version": 1, "address": "甲"},
     )
@@ -124,7 +124,7 @@ def test_stale_patch_is_409_and_changes_nothing(
     before = registry_counts()
     stale = call(
         "PATCH",
-        f"/households/{household.pk}",
+        f"/households/{household.public_id}",
         tokens["county_huayuan"],
         {"version": 1, "address": "乙"},
     )
@@ -152,7 +152,7 @@ def test_patch_cannot_touch_status_village_or_number(
     ]:
         reply = call(
             "PATCH",
-            f"/households/{household.pk}",
+            f"/households/{household.public_id}",
             tokens["county_huayuan"],
             {"version": 1, field: value},
         )
@@ -171,7 +171,7 @@ def test_finance_put_creates_then_needs_version(
     world: World, tokens: dict[str, str], call: Callable[..., Any]
 ) -> None:
     household = world.households["tudi"]
-    path = f"/households/{household.pk}/finances/2024"
+    path = f"/households/{household.public_id}/finances/2024"
     created = call(
         "PUT", path, tokens["cadre_tudi"], {"amounts": {"wage_local": 12000.5, "tr_dibao": "300"}}
     )
@@ -198,11 +198,11 @@ def test_member_death_and_head_change(
     world: World, tokens: dict[str, str], call: Callable[..., Any]
 ) -> None:
     household = world.households["tudi"]
-    members = call("GET", f"/households/{household.pk}/members", tokens["cadre_tudi"]).body
+    members = call("GET", f"/households/{household.public_id}/members", tokens["cadre_tudi"]).body
     by_name = {m["name"]: m for m in members}
     head = call(
         "POST",
-        f"/households/{household.pk}/head",
+        f"/households/{household.public_id}/head",
         tokens["cadre_tudi"],
         {
             "new_head_id": by_name["李梅"]["id"],
@@ -220,5 +220,5 @@ def test_member_death_and_head_change(
     )
     assert died.status == 200, died.raw
     assert (died.body["status"], died.body["status_label"]) == ("deceased", "已死亡")
-    timeline = call("GET", f"/households/{household.pk}/timeline", tokens["cadre_tudi"]).body
+    timeline = call("GET", f"/households/{household.public_id}/timeline", tokens["cadre_tudi"]).body
     assert [e["code"] for e in timeline[:1]] == ["death"]

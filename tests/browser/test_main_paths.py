@@ -88,16 +88,16 @@ def test_log_in_find_edit_and_see_the_history(
     page.screenshot(path=str(screenshot_dir / "household-list.png"), full_page=True)
 
     page.click(f"text={tudi.household_number}")
-    page.wait_for_url(re.compile(rf"/households/{tudi.pk}/$"))
+    page.wait_for_url(re.compile(rf"/households/{tudi.public_id}/$"))
     assert "家庭成员" in page.content()
     page.screenshot(path=str(screenshot_dir / "household.png"), full_page=True)
 
     page.click("a.button:has-text('编辑')")
-    page.wait_for_url(re.compile(rf"/households/{tudi.pk}/edit/$"))
+    page.wait_for_url(re.compile(rf"/households/{tudi.public_id}/edit/$"))
     page.fill("#id_address", "龙潭镇土地村下寨3号")
     page.screenshot(path=str(screenshot_dir / "household-edit.png"), full_page=True)
     page.click("#edit-form button[type=submit]")
-    page.wait_for_url(re.compile(rf"/households/{tudi.pk}/$"))
+    page.wait_for_url(re.compile(rf"/households/{tudi.public_id}/$"))
 
     assert page.locator(".address").inner_text() == "龙潭镇土地村下寨3号"
     history = page.locator(".timeline").inner_text()
@@ -106,7 +106,7 @@ def test_log_in_find_edit_and_see_the_history(
     tudi.refresh_from_db()
     assert tudi.address == "龙潭镇土地村下寨3号"
 
-    response = page.goto(f"{live_server.url}/households/{douwang.pk}/")
+    response = page.goto(f"{live_server.url}/households/{douwang.public_id}/")
     assert response is not None
     assert response.status == 404
     assert "未找到" in page.content()

@@ -505,3 +505,10 @@ def test_an_auditor_sees_the_list_and_pretty_printed_changes(db: None) -> None:
         in detail.content.decode()
     )
     assert event.hash in detail.content.decode()
+
+
+def test_an_object_id_wider_than_the_column_is_refused_on_every_database(db: None) -> None:
+    # SQLite would store it; PostgreSQL would fail the whole request: refuse it the same way.
+    with pytest.raises(ValueError, match="longer than 64"):
+        record(object_id="/api/v1/households/8bc924c2-00da-42e6-a9c3-e9f896913656/conditions")
+    assert not AuditEvent.objects.exists()

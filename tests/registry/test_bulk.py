@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import uuid
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -16,7 +17,7 @@ import pytest
 from fangpin import income
 from fangpin.core.models import AuditEvent, Region
 from fangpin.core.regions import regions_load
-from fangpin.registry.bulk import registry_bulk_load
+from fangpin.registry.bulk import _public_ids, registry_bulk_load
 from fangpin.registry.errors import RegistryError
 from fangpin.registry.masking import mask_id
 from fangpin.registry.models import (
@@ -245,6 +246,33 @@ def test_ids_are_shifted_past_existing_rows(
         == 20
     )
     assert Decimal(0) <= min(HouseholdFinance.objects.values_list("transfer_income", flat=True))
+
+
+def test_every_loaded_row_gets_its_own_random_public_id(
+    huayuan_regions: Any, dataset: Path
+) -> None:
+    """SEC-MSK-3: web and API paths address rows by ``public_id``, so the loader writes one."""
+    registry_bulk_load(actor="system:test", source_dir=dataset)
+
+    for model, name in ((Household, "households"), (Person, "persons")):
+        ids = list(model.objects.values_list("public_id", flat=True))
+        assert len(ids) == model.objects.count() == file_rows(dataset, name)
+        assert None not in ids
+        assert len(set(ids)) == len(ids)
+        assert {u.version for u in ids} == {4}
+        assert {u.variant for u in ids} == {uuid.RFC_4122}
+    # The loaded rows are found by their public id, as a web or API path finds them.
+    household = Household.objects.order_by("pk").first()
+    assert household is not None
+    assert Household.objects.get(public_id=household.public_id).pk == household.pk
+
+
+def test_public_ids_of_the_loader_are_v4_uuids_in_hex() -> None:
+    values = _public_ids(1000).to_pylist()
+
+    assert len(set(values)) == 1000
+    assert all(uuid.UUID(v).hex == v and uuid.UUID(v).version == 4 for v in values)
+    assert _public_ids(0).to_pylist() == []
 
 
 def _spell_rows(dataset: Path) -> list[dict[str, Any]]:

@@ -298,7 +298,7 @@ def test_the_system_administrator_sees_no_household(sysadmin: User, family: Hous
     client = client_for(sysadmin)
 
     assert client.get("/households/").status_code == 403
-    assert client.get(f"/households/{family.pk}/").status_code == 403
+    assert client.get(f"/households/{family.public_id}/").status_code == 403
     assert client.get("/api/v1/households").json()["code"] == "forbidden"
 
 

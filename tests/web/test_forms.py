@@ -29,11 +29,11 @@ def _edit_data(household: Household, **overrides: Any) -> dict[str, Any]:
 
 
 def test_an_edit_saves_and_shows_in_the_history(family: Household, cadre_client: Client) -> None:
-    url = f"/households/{family.pk}/edit/"
+    url = f"/households/{family.public_id}/edit/"
     response = cadre_client.post(url, _edit_data(family, address="龙潭镇土地村下寨3号"))
 
     assert response.status_code == 302
-    assert response.url == f"/households/{family.pk}/"
+    assert response.url == f"/households/{family.public_id}/"
     family.refresh_from_db()
     assert family.address == "龙潭镇土地村下寨3号"
     assert family.version == 2
@@ -47,7 +47,7 @@ def test_a_stale_edit_is_refused_and_changes_nothing(
 ) -> None:
     before = counts()
     response = cadre_client.post(
-        f"/households/{family.pk}/edit/",
+        f"/households/{family.public_id}/edit/",
         _edit_data(family, address="别处", version=family.version + 1),
     )
 
@@ -64,7 +64,7 @@ def test_a_service_error_is_shown_on_its_field(
 ) -> None:
     before = counts()
     response = cadre_client.post(
-        f"/households/{family.pk}/edit/", _edit_data(family, relocation_site="某安置点")
+        f"/households/{family.public_id}/edit/", _edit_data(family, relocation_site="某安置点")
     )
 
     body = response.content.decode()
@@ -77,7 +77,7 @@ def test_a_bad_phone_is_refused_with_the_masked_value(
     family: Household, cadre_client: Client
 ) -> None:
     response = cadre_client.post(
-        f"/households/{family.pk}/edit/", _edit_data(family, phone="12812347890")
+        f"/households/{family.public_id}/edit/", _edit_data(family, phone="12812347890")
     )
 
     body = response.content.decode()
@@ -121,7 +121,7 @@ def test_a_household_is_created_with_its_members(
 
     assert response.status_code == 302
     household = Household.objects.get(members__name="龙大成")
-    assert response.url == f"/households/{household.pk}/"
+    assert response.url == f"/households/{household.public_id}/"
     assert sorted(household.members.values_list("name", flat=True)) == ["吴小花", "龙大成"]
 
 
@@ -154,7 +154,7 @@ def test_a_birth_is_registered_from_the_household_page(
 ) -> None:
     baby = idnumber.build("433124", date(2024, 1, 5), 41)
     response = cadre_client.post(
-        f"/households/{family.pk}/members/birth/",
+        f"/households/{family.public_id}/members/birth/",
         {"name": "张小宝", "id_number": baby, "relation": "20", "event_date": "2024-01-10"},
     )
 
@@ -169,7 +169,7 @@ def test_the_head_dying_without_a_new_head_is_refused(
     head = member(family, "张三")
     before = counts()
     response = cadre_client.post(
-        f"/households/{family.pk}/members/death/",
+        f"/households/{family.public_id}/members/death/",
         {"person": head.pk, "death_date": "2024-06-01", "new_head": ""},
     )
 
@@ -182,7 +182,7 @@ def test_the_head_dying_without_a_new_head_is_refused(
 def test_the_head_dies_and_the_spouse_becomes_head(family: Household, cadre_client: Client) -> None:
     head, spouse = member(family, "张三"), member(family, "李梅")
     response = cadre_client.post(
-        f"/households/{family.pk}/members/death/",
+        f"/households/{family.public_id}/members/death/",
         {"person": head.pk, "death_date": "2024-06-01", "new_head": spouse.pk},
     )
 
@@ -194,11 +194,11 @@ def test_the_head_dies_and_the_spouse_becomes_head(family: Household, cadre_clie
 def test_a_member_moves_out_and_the_head_changes(family: Household, cadre_client: Client) -> None:
     son, spouse = member(family, "张小明"), member(family, "李梅")
     moved = cadre_client.post(
-        f"/households/{family.pk}/members/move_out/",
+        f"/households/{family.public_id}/members/move_out/",
         {"person": son.pk, "event_type": "move_out", "event_date": "2024-06-01", "new_head": ""},
     )
     changed = cadre_client.post(
-        f"/households/{family.pk}/members/change_head/",
+        f"/households/{family.public_id}/members/change_head/",
         {"new_head": spouse.pk, "old_head_relation": "10", "event_date": "2024-06-02"},
     )
 
@@ -213,7 +213,7 @@ def test_a_reader_without_edit_rights_gets_no_forms(world: Any) -> None:
 
     client = client_for(world.viewers["inspector_luxi"])
     household = world.households["luxi"]
-    body = client.get(f"/households/{household.pk}/").content.decode()
+    body = client.get(f"/households/{household.public_id}/").content.decode()
 
     assert "成员变动" not in body
-    assert client.get(f"/households/{household.pk}/edit/").status_code == 403
+    assert client.get(f"/households/{household.public_id}/edit/").status_code == 403

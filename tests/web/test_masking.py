@@ -24,13 +24,16 @@ FULL_MOBILE = re.compile(r"\b1[3-9]\d{9}\b")
 def _urls(world: World) -> list[str]:
     urls = ["/", "/households/", "/households/new/", "/households/?status=all"]
     for household in world.households.values():
-        urls += [f"/households/{household.pk}/", f"/households/{household.pk}/edit/"]
+        urls += [f"/households/{household.public_id}/", f"/households/{household.public_id}/edit/"]
         urls += [
-            f"/households/{household.pk}/{page}/"
+            f"/households/{household.public_id}/{page}/"
             for page in ("finances", "conditions/new", "cancel", "split")
         ]
         for person in Person.objects.filter(household=household):
-            urls += [f"/persons/{person.pk}/edit/", f"/persons/{person.pk}/correct-id/"]
+            urls += [
+                f"/persons/{person.public_id}/edit/",
+                f"/persons/{person.public_id}/correct-id/",
+            ]
     return urls
 
 
@@ -70,7 +73,7 @@ def test_the_household_page_masks_every_member_alike(world: World) -> None:
     seed_health(world)
     client = client_for(world.viewers["county_huayuan"])
     household = world.households["tudi"]  # 长期慢性病, 患有大病, 残疾 一级 视力残疾
-    body = client.get(f"/households/{household.pk}/").content.decode()
+    body = client.get(f"/households/{household.public_id}/").content.decode()
 
     cells = re.findall(r'<td class="masked"[^>]*>([^<]*)</td>', body)
     assert cells == [HEALTH_MASK] * 3
@@ -79,7 +82,7 @@ def test_the_household_page_masks_every_member_alike(world: World) -> None:
 def test_the_household_page_masks_a_healthy_member_too(world: World) -> None:
     # "健康" beside "已隐藏" would tell the others' illness by elimination.
     client = client_for(world.viewers["cadre_tudi"])
-    body = client.get(f"/households/{world.households['tudi'].pk}/").content.decode()
+    body = client.get(f"/households/{world.households['tudi'].public_id}/").content.decode()
 
     cells = re.findall(r'<td class="masked"[^>]*>([^<]*)</td>', body)
     assert cells == [HEALTH_MASK] * 3
@@ -90,7 +93,7 @@ def test_the_english_page_shows_the_mask_translated(world: World) -> None:
     seed_health(world)
     client = client_for(world.viewers["cadre_tudi"])
     client.cookies["django_language"] = "en"
-    body = client.get(f"/households/{world.households['tudi'].pk}/").content.decode()
+    body = client.get(f"/households/{world.households['tudi'].public_id}/").content.decode()
 
     cells = re.findall(r'<td class="masked"[^>]*>([^<]*)</td>', body)
     assert cells == ["Hidden"] * 3

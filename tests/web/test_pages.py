@@ -24,15 +24,15 @@ def _pages(household: Household) -> list[str]:
     return [
         "/",
         "/households/",
-        f"/households/{household.pk}/",
-        f"/households/{household.pk}/edit/",
+        f"/households/{household.public_id}/",
+        f"/households/{household.public_id}/edit/",
         "/households/new/",
-        f"/households/{household.pk}/finances/",
-        f"/households/{household.pk}/conditions/new/",
-        f"/households/{household.pk}/cancel/",
-        f"/households/{household.pk}/split/",
-        f"/persons/{household.members.order_by('pk')[0].pk}/edit/",
-        f"/persons/{household.members.order_by('pk')[0].pk}/correct-id/",
+        f"/households/{household.public_id}/finances/",
+        f"/households/{household.public_id}/conditions/new/",
+        f"/households/{household.public_id}/cancel/",
+        f"/households/{household.public_id}/split/",
+        f"/persons/{household.members.order_by('pk')[0].public_id}/edit/",
+        f"/persons/{household.members.order_by('pk')[0].public_id}/correct-id/",
     ]
 
 
@@ -73,7 +73,7 @@ def test_pi_pages_are_never_cached(family: Household, cadre_client: Client) -> N
 def test_the_household_page_shows_members_finances_checklist_and_history(
     family: Household, cadre_client: Client
 ) -> None:
-    body = cadre_client.get(f"/households/{family.pk}/").content.decode()
+    body = cadre_client.get(f"/households/{family.public_id}/").content.decode()
 
     assert family.household_number in body
     for text in ("张三", "李梅", "张小明", "户主", "配偶", "龙潭镇土地村上寨12号", "初始登记"):
@@ -88,7 +88,7 @@ def test_a_household_outside_the_scope_is_404_like_a_missing_one(
     family: Household, douwang_cadre: User
 ) -> None:
     client = client_for(douwang_cadre)
-    outside = client.get(f"/households/{family.pk}/")
+    outside = client.get(f"/households/{family.public_id}/")
     missing = client.get("/households/999999/")
 
     assert outside.status_code == missing.status_code == 404
@@ -96,12 +96,12 @@ def test_a_household_outside_the_scope_is_404_like_a_missing_one(
     assert family.household_number not in body
     assert "张三" not in body
     assert body == missing.content.decode()  # byte for byte
-    assert client.get(f"/households/{family.pk}/edit/").status_code == 404
+    assert client.get(f"/households/{family.public_id}/edit/").status_code == 404
     head = family.members.order_by("pk")[0]
-    assert client.get(f"/persons/{head.pk}/edit/").status_code == 404
-    assert client.get(f"/persons/{head.pk}/correct-id/").status_code == 404
+    assert client.get(f"/persons/{head.public_id}/edit/").status_code == 404
+    assert client.get(f"/persons/{head.public_id}/correct-id/").status_code == 404
     for page in ("finances", "conditions/new", "cancel", "split"):
-        assert client.get(f"/households/{family.pk}/{page}/").status_code == 404, page
+        assert client.get(f"/households/{family.public_id}/{page}/").status_code == 404, page
 
 
 def test_a_membership_change_outside_the_scope_is_404_and_changes_nothing(
@@ -110,7 +110,7 @@ def test_a_membership_change_outside_the_scope_is_404_and_changes_nothing(
     client = client_for(douwang_cadre)
     before = counts()
     response = client.post(
-        f"/households/{family.pk}/members/birth/",
+        f"/households/{family.public_id}/members/birth/",
         {"name": "张小红", "id_number": "x", "relation": "20", "event_date": "2024-01-01"},
     )
 
@@ -165,7 +165,7 @@ def test_the_id_search_goes_by_post_and_keeps_the_number_out_of_the_url(
     response = cadre_client.post("/households/find/", {"id_number": FIRST_HEAD_ID})
 
     assert response.status_code == 302
-    assert response.url == f"/households/{family.pk}/"
+    assert response.url == f"/households/{family.public_id}/"
     assert FIRST_HEAD_ID not in response.url
 
 
@@ -195,7 +195,7 @@ def test_an_id_number_typed_into_the_get_search_is_not_searched(
 
 def test_a_role_without_household_data_is_refused(world: World) -> None:
     client = client_for(world.viewers["auditor"])
-    for url in ("/", "/households/", f"/households/{world.households['tudi'].pk}/"):
+    for url in ("/", "/households/", f"/households/{world.households['tudi'].public_id}/"):
         assert client.get(url).status_code == 403, url
 
 
@@ -279,7 +279,7 @@ def test_the_household_page_shows_the_current_spell_and_earlier_ones(
         backstop=True,
         risks=[("01", ""), ("02", "0202"), ("04", "")],
     )
-    url = f"/households/{family.pk}/"
+    url = f"/households/{family.public_id}/"
     cadre_client.get(url)
     with django_assert_num_queries(HOUSEHOLD_QUERIES + 2):  # the spells, their risks
         body = cadre_client.get(url).content.decode()
@@ -303,7 +303,9 @@ def test_the_household_page_shows_the_current_spell_and_earlier_ones(
 
 def test_an_eliminated_spell_shows_when_and_how(family: Household, cadre_client: Client) -> None:
     add_spell(family, "SUDDEN", date(2022, 7, 1), eliminated=date(2023, 3, 1), risks=[("05", "")])
-    section = _monitoring_section(cadre_client.get(f"/households/{family.pk}/").content.decode())
+    section = _monitoring_section(
+        cadre_client.get(f"/households/{family.public_id}/").content.decode()
+    )
     assert "<dt>风险是否已消除</dt><dd>是</dd>" in section
     assert "<dt>消除监测时间</dt><dd>2023年03月</dd>" in section
     assert "<dt>风险消除方式</dt><dd>帮扶消除</dd>" in section
@@ -314,7 +316,7 @@ def test_an_eliminated_spell_shows_when_and_how(family: Household, cadre_client:
 def test_a_household_never_monitored_says_so_at_no_extra_query(
     family: Household, cadre_client: Client, django_assert_num_queries: Any
 ) -> None:
-    url = f"/households/{family.pk}/"
+    url = f"/households/{family.public_id}/"
     cadre_client.get(url)
     with django_assert_num_queries(HOUSEHOLD_QUERIES):
         body = cadre_client.get(url).content.decode()

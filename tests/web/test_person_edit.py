@@ -77,7 +77,7 @@ def test_the_edit_page_prefills_no_health_detail_and_no_phone(
     set_health(wife.pk, "40", "2", "4")
     Person.objects.filter(pk=wife.pk).update(phone_masked="138****4321")
 
-    response = cadre_client.get(f"/persons/{wife.pk}/edit/")
+    response = cadre_client.get(f"/persons/{wife.public_id}/edit/")
 
     body = response.content.decode()
     assert response.status_code == 200
@@ -97,10 +97,10 @@ def test_the_edit_page_prefills_no_health_detail_and_no_phone(
 def test_the_household_page_links_each_active_member_to_its_edit_page(
     family: Household, cadre_client: Client
 ) -> None:
-    body = cadre_client.get(f"/households/{family.pk}/").content.decode()
-    links = re.findall(r'href="/persons/(\d+)/edit/"', body)
-    assert sorted(int(pk) for pk in links) == sorted(
-        Person.objects.filter(household=family).values_list("pk", flat=True)
+    body = cadre_client.get(f"/households/{family.public_id}/").content.decode()
+    links = re.findall(r'href="/persons/([0-9a-f-]{36})/edit/"', body)
+    assert sorted(links) == sorted(
+        str(u) for u in Person.objects.filter(household=family).values_list("public_id", flat=True)
     )
 
 
@@ -121,10 +121,10 @@ def test_an_edit_saves_exactly_the_values_and_is_audited(
         phone="13912341234",
     )
 
-    response = cadre_client.post(f"/persons/{son.pk}/edit/", data)
+    response = cadre_client.post(f"/persons/{son.public_id}/edit/", data)
 
     assert response.status_code == 302
-    assert response["Location"] == f"/households/{family.pk}/"
+    assert response["Location"] == f"/households/{family.public_id}/"
     assert _row(son) == ("张晓明", "60", "40", "2", "4", "139****1234", 2)
     event = AuditEvent.objects.filter(action="person.update").latest("pk")
     assert (event.actor_label, event.object_type, event.object_id) == (
@@ -151,7 +151,7 @@ def test_keeping_the_health_hidden_leaves_it_unchanged(
     wife.refresh_from_db()
     token = wife.health_encrypted
 
-    response = cadre_client.post(f"/persons/{wife.pk}/edit/", _form_data(wife, name="李美"))
+    response = cadre_client.post(f"/persons/{wife.public_id}/edit/", _form_data(wife, name="李美"))
 
     assert response.status_code == 302
     assert _row(wife) == ("李美", wife.education, "40", "3", "6", "", 2)
@@ -166,7 +166,7 @@ def test_choosing_healthy_clears_the_grade_and_category(
     set_health(wife.pk, "40", "3", "6")
     wife.refresh_from_db()
 
-    response = cadre_client.post(f"/persons/{wife.pk}/edit/", _form_data(wife, health="10"))
+    response = cadre_client.post(f"/persons/{wife.public_id}/edit/", _form_data(wife, health="10"))
 
     assert response.status_code == 302
     assert _row(wife)[2:5] == ("10", "", "")
@@ -189,7 +189,7 @@ def test_a_validation_error_changes_nothing(
     before, row = counts(), _row(son)
 
     response = cadre_client.post(
-        f"/persons/{son.pk}/edit/", _form_data(son, name="张晓明", health="40")
+        f"/persons/{son.public_id}/edit/", _form_data(son, name="张晓明", health="40")
     )
 
     body = response.content.decode()
@@ -206,7 +206,7 @@ def test_a_grade_without_a_chosen_health_status_is_refused(
     before, row = counts(), _row(wife)
 
     response = cadre_client.post(
-        f"/persons/{wife.pk}/edit/", _form_data(wife, disability_grade="1")
+        f"/persons/{wife.public_id}/edit/", _form_data(wife, disability_grade="1")
     )
 
     body = response.content.decode()
@@ -224,7 +224,7 @@ def test_a_stale_version_is_409_and_changes_nothing(
     Person.objects.filter(pk=son.pk).update(version=2)  # someone saved in between
     before, row = counts(), _row(son)
 
-    response = cadre_client.post(f"/persons/{son.pk}/edit/", data)
+    response = cadre_client.post(f"/persons/{son.public_id}/edit/", data)
 
     assert response.status_code == 409
     assert "该记录已被他人修改，请刷新后重试" in response.content.decode()
@@ -238,14 +238,14 @@ def test_a_person_outside_the_scope_is_404_like_a_missing_one(
     client = client_for(douwang_cadre)
     before, row = counts(), _row(son)
 
-    for url in (f"/persons/{son.pk}/edit/", f"/persons/{son.pk}/correct-id/"):
+    for url in (f"/persons/{son.public_id}/edit/", f"/persons/{son.public_id}/correct-id/"):
         outside = client.get(url)
         missing = client.get(url.replace(str(son.pk), "999999"))
         assert outside.status_code == missing.status_code == 404, url
         assert "张小明" not in outside.content.decode()
-    posted = client.post(f"/persons/{son.pk}/edit/", _form_data(son, name="张晓明"))
+    posted = client.post(f"/persons/{son.public_id}/edit/", _form_data(son, name="张晓明"))
     corrected = client.post(
-        f"/persons/{son.pk}/correct-id/",
+        f"/persons/{son.public_id}/correct-id/",
         {"version": "1", "new_id_number": "433124201009010018", "reason": "录入错误"},
     )
 
@@ -260,10 +260,11 @@ def test_a_read_only_role_is_refused(
     client = client_for(inspector)
     before, row = counts(), _row(son)
 
-    assert client.get(f"/persons/{son.pk}/edit/").status_code == 403
-    assert client.get(f"/persons/{son.pk}/correct-id/").status_code == 403
+    assert client.get(f"/persons/{son.public_id}/edit/").status_code == 403
+    assert client.get(f"/persons/{son.public_id}/correct-id/").status_code == 403
     assert (
-        client.post(f"/persons/{son.pk}/edit/", _form_data(son, name="张晓明")).status_code == 403
+        client.post(f"/persons/{son.public_id}/edit/", _form_data(son, name="张晓明")).status_code
+        == 403
     )
     assert (counts(), _row(son)) == (before, row)
 
@@ -279,7 +280,7 @@ def test_an_id_correction_is_saved_and_audited_with_masked_numbers(
     new = idnumber.build("433124", date(2010, 9, 2), 101)
 
     response = cadre_client.post(
-        f"/persons/{son.pk}/correct-id/",
+        f"/persons/{son.public_id}/correct-id/",
         {"version": "1", "new_id_number": new, "reason": "出生日期录入错误"},
     )
 
@@ -302,7 +303,7 @@ def test_a_refused_id_correction_does_not_echo_the_number(
     before, row = counts(), _row(son)
 
     response = cadre_client.post(
-        f"/persons/{son.pk}/correct-id/",
+        f"/persons/{son.public_id}/correct-id/",
         {"version": "1", "new_id_number": wife_number, "reason": "录入错误"},
     )
 

@@ -23,7 +23,7 @@ def test_the_household_phone_finds_its_household(world: World) -> None:
     response = client.post("/households/find/", {"id_number": "138 1234 5678"})
 
     assert response.status_code == 302
-    assert response["Location"] == f"/households/{world.households['tudi'].pk}/"
+    assert response["Location"] == f"/households/{world.households['tudi'].public_id}/"
 
 
 def test_a_members_phone_finds_the_household(world: World) -> None:
@@ -31,7 +31,7 @@ def test_a_members_phone_finds_the_household(world: World) -> None:
 
     response = client.post("/households/find/", {"id_number": "13987654321"})
 
-    assert response["Location"] == f"/households/{world.households['douwang'].pk}/"
+    assert response["Location"] == f"/households/{world.households['douwang'].public_id}/"
 
 
 def test_a_phone_shared_by_two_households_lists_both(world: World) -> None:

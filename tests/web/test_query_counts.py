@@ -49,7 +49,7 @@ def test_the_household_page_costs_a_fixed_number_of_queries(
     family: Household, actor: Any, person_input: PersonFactory, django_assert_num_queries: Any
 ) -> None:
     client = client_for(actor)
-    url = f"/households/{family.pk}/"
+    url = f"/households/{family.public_id}/"
     client.get(url)
     with django_assert_num_queries(HOUSEHOLD_QUERIES):
         client.get(url)

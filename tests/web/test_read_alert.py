@@ -18,10 +18,10 @@ def test_opening_more_households_than_the_limit_raises_one_alert(
     county = world.viewers["county_huayuan"]
     client = client_for(county)
 
-    assert client.get(f"/households/{world.households['tudi'].pk}/").status_code == 200
-    assert client.get(f"/households/{world.households['tudi'].pk}/").status_code == 200
+    assert client.get(f"/households/{world.households['tudi'].public_id}/").status_code == 200
+    assert client.get(f"/households/{world.households['tudi'].public_id}/").status_code == 200
     assert not AuditEvent.objects.filter(action=ALERT_ACTION).exists()
-    assert client.get(f"/households/{world.households['douwang'].pk}/").status_code == 200
+    assert client.get(f"/households/{world.households['douwang'].public_id}/").status_code == 200
 
     alert = AuditEvent.objects.get(action=ALERT_ACTION)
     assert (alert.actor_id, alert.changes["households"], alert.changes["limit"]) == (
@@ -40,7 +40,7 @@ def test_the_list_page_is_not_counted(world: World) -> None:
 
 def test_a_household_outside_the_scope_is_not_counted(world: World) -> None:
     response = client_for(world.viewers["cadre_tudi"]).get(
-        f"/households/{world.households['luxi'].pk}/"
+        f"/households/{world.households['luxi'].public_id}/"
     )
 
     assert response.status_code == 404
@@ -55,8 +55,8 @@ def test_the_api_counts_household_and_person_reads(world: World) -> None:
     client.logout()
     tudi, douwang = world.households["tudi"], world.households["douwang"]
 
-    client.get(f"/api/v1/households/{tudi.pk}", headers=headers)
-    client.get(f"/api/v1/persons/{member(douwang, '王五').pk}", headers=headers)
+    client.get(f"/api/v1/households/{tudi.public_id}", headers=headers)
+    client.get(f"/api/v1/persons/{member(douwang, '王五').public_id}", headers=headers)
 
     assert sorted(HouseholdRead.objects.values_list("user_id", "household_id")) == [
         (county.pk, tudi.pk),

@@ -67,7 +67,7 @@ def _empty(household: Household) -> None:
 def test_the_finance_form_lists_every_component_by_category(
     family: Household, cadre_client: Client
 ) -> None:
-    response = cadre_client.get(f"/households/{family.pk}/finances/")
+    response = cadre_client.get(f"/households/{family.public_id}/finances/")
 
     assert response.status_code == 200
     body = response.content.decode()
@@ -84,12 +84,12 @@ def test_a_year_of_finances_is_saved_with_its_derived_totals(
     family: Household, cadre_client: Client
 ) -> None:
     response = cadre_client.post(
-        f"/households/{family.pk}/finances/save/",
+        f"/households/{family.public_id}/finances/save/",
         _finance_data(wage_migrant="12000.50", prod_crops="3000", production_expenses="1000"),
     )
 
     assert response.status_code == 302
-    assert response["Location"] == f"/households/{family.pk}/finances/?year={LAST_YEAR}"
+    assert response["Location"] == f"/households/{family.public_id}/finances/?year={LAST_YEAR}"
     finance = HouseholdFinance.objects.get(household=family, year=LAST_YEAR)
     stored = _amounts(finance)
     assert (stored["wage_migrant"], stored["prod_crops"], stored["production_expenses"]) == (
@@ -118,11 +118,11 @@ def test_a_year_is_updated_with_its_version(family: Household, cadre_client: Cli
     services.finance_upsert(
         actor="system:test", household_id=family.pk, year=LAST_YEAR, amounts={"tr_dibao": "2400"}
     )
-    page = cadre_client.get(f"/households/{family.pk}/finances/?year={LAST_YEAR}")
+    page = cadre_client.get(f"/households/{family.public_id}/finances/?year={LAST_YEAR}")
     assert 'name="tr_dibao" value="2400.00"' in page.content.decode()
 
     response = cadre_client.post(
-        f"/households/{family.pk}/finances/save/",
+        f"/households/{family.public_id}/finances/save/",
         _finance_data(version=1, tr_dibao="2400.00", wage_local="6000", household_size="2"),
     )
 
@@ -143,7 +143,7 @@ def test_a_bad_amount_is_shown_on_its_field_and_nothing_is_saved(
 ) -> None:
     before = counts()
     response = cadre_client.post(
-        f"/households/{family.pk}/finances/save/", _finance_data(prod_livestock="12.345")
+        f"/households/{family.public_id}/finances/save/", _finance_data(prod_livestock="12.345")
     )
 
     assert response.status_code == 400
@@ -160,7 +160,7 @@ def test_a_bad_household_size_is_shown_on_its_field(
 ) -> None:
     before = counts()
     response = cadre_client.post(
-        f"/households/{family.pk}/finances/save/", _finance_data(household_size="120")
+        f"/households/{family.public_id}/finances/save/", _finance_data(household_size="120")
     )
 
     assert response.status_code == 400
@@ -177,7 +177,7 @@ def test_a_year_outside_the_range_is_refused(
 ) -> None:
     before = counts()
     response = cadre_client.post(
-        f"/households/{family.pk}/finances/save/", _finance_data(year=2009, wage_local="1")
+        f"/households/{family.public_id}/finances/save/", _finance_data(year=2009, wage_local="1")
     )
 
     assert response.status_code == 400
@@ -207,13 +207,14 @@ def test_a_stale_finance_form_is_409_and_changes_nothing(
         )
     before = counts()
     response = cadre_client.post(
-        f"/households/{family.pk}/finances/save/", _finance_data(version=version, tr_dibao="999")
+        f"/households/{family.public_id}/finances/save/",
+        _finance_data(version=version, tr_dibao="999"),
     )
 
     assert response.status_code == 409
     body = response.content.decode()
     assert STALE in body
-    assert f'href="/households/{family.pk}/finances/?year={LAST_YEAR}">重新载入</a>' in body
+    assert f'href="/households/{family.public_id}/finances/?year={LAST_YEAR}">重新载入</a>' in body
     assert counts() == before
     finance = HouseholdFinance.objects.get(household=family, year=LAST_YEAR)
     expected = Decimal("200.00") if version == 1 else Decimal("100.00")
@@ -223,7 +224,7 @@ def test_a_stale_finance_form_is_409_and_changes_nothing(
 def test_the_year_select_loads_another_year(world: World) -> None:
     client = client_for(world.viewers["cadre_tudi"])
     household = world.households["tudi"]
-    response = client.get(f"/households/{household.pk}/finances/", {"year": "2023"})
+    response = client.get(f"/households/{household.public_id}/finances/", {"year": "2023"})
 
     body = response.content.decode()
     assert '<option value="2023" selected>' in body
@@ -238,11 +239,13 @@ def test_the_year_select_loads_another_year(world: World) -> None:
 def test_a_condition_is_recorded_with_the_water_results(
     family: Household, cadre_client: Client
 ) -> None:
-    assert cadre_client.get(f"/households/{family.pk}/conditions/new/").status_code == 200
-    response = cadre_client.post(f"/households/{family.pk}/conditions/save/", _condition_data())
+    assert cadre_client.get(f"/households/{family.public_id}/conditions/new/").status_code == 200
+    response = cadre_client.post(
+        f"/households/{family.public_id}/conditions/save/", _condition_data()
+    )
 
     assert response.status_code == 302
-    assert response["Location"] == f"/households/{family.pk}/"
+    assert response["Location"] == f"/households/{family.public_id}/"
     condition = HouseholdCondition.objects.get(household=family)
     assert (
         condition.assessed_on,
@@ -299,7 +302,7 @@ def test_a_bad_water_measurement_is_shown_on_its_field(
 ) -> None:
     before = counts()
     response = cadre_client.post(
-        f"/households/{family.pk}/conditions/save/", _condition_data(cut_days_per_year="400")
+        f"/households/{family.public_id}/conditions/save/", _condition_data(cut_days_per_year="400")
     )
 
     assert response.status_code == 400
@@ -314,7 +317,7 @@ def test_a_missing_housing_assessor_is_refused(
 ) -> None:
     before = counts()
     response = cadre_client.post(
-        f"/households/{family.pk}/conditions/save/", _condition_data(housing_assessor=" ")
+        f"/households/{family.public_id}/conditions/save/", _condition_data(housing_assessor=" ")
     )
 
     assert response.status_code == 400
@@ -327,7 +330,8 @@ def test_a_second_assessment_on_the_same_day_is_refused(world: World, counts: An
     client = client_for(world.viewers["cadre_tudi"])
     before = counts()
     response = client.post(
-        f"/households/{household.pk}/conditions/save/", _condition_data(assessed_on="2024-05-01")
+        f"/households/{household.public_id}/conditions/save/",
+        _condition_data(assessed_on="2024-05-01"),
     )
 
     assert response.status_code == 400
@@ -353,9 +357,9 @@ def test_cancel_asks_for_confirmation_then_cancels(
     family: Household, cadre_client: Client, counts: Any
 ) -> None:
     _empty(family)
-    assert cadre_client.get(f"/households/{family.pk}/cancel/").status_code == 200
+    assert cadre_client.get(f"/households/{family.public_id}/cancel/").status_code == 200
     before = counts()
-    url = f"/households/{family.pk}/cancel/save/"
+    url = f"/households/{family.public_id}/cancel/save/"
     step1 = cadre_client.post(url, _cancel_data(family))
 
     assert step1.status_code == 200
@@ -367,7 +371,7 @@ def test_cancel_asks_for_confirmation_then_cancels(
     step2 = cadre_client.post(url, _cancel_data(family, confirm="1"))
 
     assert step2.status_code == 302
-    assert step2["Location"] == f"/households/{family.pk}/"
+    assert step2["Location"] == f"/households/{family.public_id}/"
     family.refresh_from_db()
     assert (family.status, family.version) == ("cancelled", 2)
     audit = AuditEvent.objects.get(action="household.cancel")
@@ -378,7 +382,9 @@ def test_cancel_asks_for_confirmation_then_cancels(
     }
     page = cadre_client.get(step2["Location"]).content.decode()
     assert f"已注销农户{family.household_number}" in page
-    assert f"/households/{family.pk}/cancel/" not in page  # no buttons on a cancelled household
+    assert (
+        f"/households/{family.public_id}/cancel/" not in page
+    )  # no buttons on a cancelled household
 
 
 def test_cancel_with_members_left_is_refused(
@@ -388,7 +394,7 @@ def test_cancel_with_members_left_is_refused(
     roster = ",".join(f"{p.pk}.{p.version}" for p in members)
     before = counts()
     response = cadre_client.post(
-        f"/households/{family.pk}/cancel/save/",
+        f"/households/{family.public_id}/cancel/save/",
         _cancel_data(family, roster=roster, confirm="1"),
     )
 
@@ -401,7 +407,8 @@ def test_cancel_needs_a_reason(family: Household, cadre_client: Client, counts: 
     _empty(family)
     before = counts()
     response = cadre_client.post(
-        f"/households/{family.pk}/cancel/save/", _cancel_data(family, reason="  ", confirm="1")
+        f"/households/{family.public_id}/cancel/save/",
+        _cancel_data(family, reason="  ", confirm="1"),
     )
 
     assert response.status_code == 400
@@ -420,7 +427,7 @@ def test_cancel_in_the_future_is_refused(
     tomorrow = timezone.localdate() + timedelta(days=1)
     before = counts()
     response = cadre_client.post(
-        f"/households/{family.pk}/cancel/save/",
+        f"/households/{family.public_id}/cancel/save/",
         _cancel_data(family, effective_date=tomorrow.isoformat(), confirm="1"),
     )
 
@@ -439,13 +446,13 @@ def test_a_stale_cancel_is_409_and_changes_nothing(
     )
     before = counts()
     response = cadre_client.post(
-        f"/households/{family.pk}/cancel/save/", _cancel_data(family, confirm="1", **stale)
+        f"/households/{family.public_id}/cancel/save/", _cancel_data(family, confirm="1", **stale)
     )
 
     assert response.status_code == 409
     body = response.content.decode()
     assert STALE in body
-    assert f'href="/households/{family.pk}/cancel/">重新载入</a>' in body
+    assert f'href="/households/{family.public_id}/cancel/">重新载入</a>' in body
     assert counts() == before
     assert Household.objects.get(pk=family.pk).status == "active"
 
@@ -455,17 +462,17 @@ def test_a_stale_cancel_is_409_and_changes_nothing(
 
 def _writes(household: Household) -> list[tuple[str, dict[str, Any]]]:
     return [
-        (f"/households/{household.pk}/finances/save/", _finance_data(wage_local="1")),
-        (f"/households/{household.pk}/conditions/save/", _condition_data()),
-        (f"/households/{household.pk}/cancel/save/", _cancel_data(household, confirm="1")),
+        (f"/households/{household.public_id}/finances/save/", _finance_data(wage_local="1")),
+        (f"/households/{household.public_id}/conditions/save/", _condition_data()),
+        (f"/households/{household.public_id}/cancel/save/", _cancel_data(household, confirm="1")),
     ]
 
 
 def _pages(household: Household) -> list[str]:
     return [
-        f"/households/{household.pk}/finances/",
-        f"/households/{household.pk}/conditions/new/",
-        f"/households/{household.pk}/cancel/",
+        f"/households/{household.public_id}/finances/",
+        f"/households/{household.public_id}/conditions/new/",
+        f"/households/{household.public_id}/cancel/",
     ]
 
 
@@ -505,7 +512,7 @@ def test_read_only_roles_are_refused_and_nothing_changes(
         assert client.post(url, data).status_code == 403, url
     assert counts() == before
     assert Household.objects.get(pk=household.pk).status == "active"
-    body = client.get(f"/households/{household.pk}/").content.decode()
+    body = client.get(f"/households/{household.public_id}/").content.decode()
     for url in _pages(household):
         assert url not in body  # no buttons for a read-only role
 
@@ -529,7 +536,7 @@ def test_writes_need_the_csrf_token(family: Household, tudi_cadre: User, counts:
 def test_the_household_page_links_the_new_pages_for_editors(
     family: Household, cadre_client: Client
 ) -> None:
-    body = cadre_client.get(f"/households/{family.pk}/").content.decode()
+    body = cadre_client.get(f"/households/{family.public_id}/").content.decode()
 
-    for url in [*_pages(family), f"/households/{family.pk}/split/"]:
+    for url in [*_pages(family), f"/households/{family.public_id}/split/"]:
         assert f'href="{url}"' in body, url

@@ -18,13 +18,13 @@ def test_the_county_approver_sees_the_full_number_and_it_is_audited(
     family: Household, actor: Any
 ) -> None:
     client = client_for(actor)
-    page = client.get(f"/households/{family.pk}/").content.decode()
+    page = client.get(f"/households/{family.public_id}/").content.decode()
     assert "显示完整号码" in page
     head = member(family, "张三")
     before = AuditEvent.objects.filter(action="data.reveal").count()
 
     response = client.post(
-        f"/households/{family.pk}/reveal/",
+        f"/households/{family.public_id}/reveal/",
         {"person": head.pk, "field": "id_number", "reason": "核对低保申请"},
         headers={"HX-Request": "true"},
     )
@@ -43,7 +43,8 @@ def test_a_reveal_without_a_reason_shows_nothing(family: Household, actor: Any) 
     before = AuditEvent.objects.filter(action="data.reveal").count()
 
     response = client.post(
-        f"/households/{family.pk}/reveal/", {"person": head.pk, "field": "id_number", "reason": ""}
+        f"/households/{family.public_id}/reveal/",
+        {"person": head.pk, "field": "id_number", "reason": ""},
     )
 
     assert response.status_code == 400
@@ -53,11 +54,11 @@ def test_a_reveal_without_a_reason_shows_nothing(family: Household, actor: Any) 
 
 def test_a_cadre_has_no_reveal_button_and_is_refused(family: Household, tudi_cadre: Any) -> None:
     client = client_for(tudi_cadre)
-    assert "显示完整号码" not in client.get(f"/households/{family.pk}/").content.decode()
+    assert "显示完整号码" not in client.get(f"/households/{family.public_id}/").content.decode()
     head = member(family, "张三")
 
     response = client.post(
-        f"/households/{family.pk}/reveal/",
+        f"/households/{family.public_id}/reveal/",
         {"person": head.pk, "field": "id_number", "reason": "好奇"},
     )
 
@@ -70,7 +71,7 @@ def test_a_cadre_has_no_reveal_button_and_is_refused(family: Household, tudi_cad
 def test_a_reveal_outside_the_scope_is_404(family: Household, luxi_approver: Any) -> None:
     head = member(family, "张三")
     response = client_for(luxi_approver).post(
-        f"/households/{family.pk}/reveal/",
+        f"/households/{family.public_id}/reveal/",
         {"person": head.pk, "field": "id_number", "reason": "核对"},
     )
 

@@ -15,12 +15,12 @@ def test_the_county_approver_sees_health_details_and_it_is_audited(world: World)
     household = world.households["tudi"]
     son = member(household, "张小明")  # 残疾 一级 视力残疾
     client = client_for(world.viewers["county_huayuan"])
-    page = client.get(f"/households/{household.pk}/").content.decode()
+    page = client.get(f"/households/{household.public_id}/").content.decode()
     assert '<option value="health">健康状况</option>' in page
     before = AuditEvent.objects.count()
 
     response = client.post(
-        f"/households/{household.pk}/reveal/",
+        f"/households/{household.public_id}/reveal/",
         {"person": son.pk, "field": "health", "reason": "核对残疾人两项补贴"},
         headers={"HX-Request": "true"},
     )
@@ -48,7 +48,7 @@ def test_the_page_without_htmx_shows_the_health_details(world: World) -> None:
     client = client_for(world.viewers["county_huayuan"])
 
     response = client.post(
-        f"/households/{household.pk}/reveal/",
+        f"/households/{household.public_id}/reveal/",
         {"person": head.pk, "field": "health", "reason": "回访"},
     )
 
@@ -65,7 +65,7 @@ def test_a_cadre_is_refused_health_details_and_nothing_is_revealed(world: World)
     client = client_for(world.viewers["cadre_tudi"])
 
     response = client.post(
-        f"/households/{household.pk}/reveal/",
+        f"/households/{household.public_id}/reveal/",
         {"person": son.pk, "field": "health", "reason": "好奇"},
     )
 
@@ -83,7 +83,8 @@ def test_a_health_reveal_without_a_reason_shows_nothing(world: World) -> None:
     client = client_for(world.viewers["county_huayuan"])
 
     response = client.post(
-        f"/households/{household.pk}/reveal/", {"person": son.pk, "field": "health", "reason": ""}
+        f"/households/{household.public_id}/reveal/",
+        {"person": son.pk, "field": "health", "reason": ""},
     )
 
     assert response.status_code == 400
@@ -98,7 +99,7 @@ def test_a_health_reveal_outside_the_scope_is_404(world: World) -> None:
     client = client_for(world.viewers["county_huayuan"])
 
     response = client.post(
-        f"/households/{foreign.pk}/reveal/",
+        f"/households/{foreign.public_id}/reveal/",
         {"person": person.pk, "field": "health", "reason": "核对"},
     )
 

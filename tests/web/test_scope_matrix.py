@@ -12,6 +12,8 @@ exists in the URL map but in none of the matrices.
 
 from __future__ import annotations
 
+import re
+import uuid
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -183,13 +185,13 @@ ROUTES: dict[str, tuple[str, str, Callable[[Ids], dict[str, Any]] | None, str, i
         "edit",
         302,
     ),
-    # Persons (views/person.py), addressed by the person's row id.
-    "web:person_edit": ("GET", "/persons/{son}/edit/", None, "edit", 200),
-    "web:person_edit#post": ("POST", "/persons/{son}/edit/", _person_edit_data, "edit", 302),
-    "web:person_correct_id": ("GET", "/persons/{son}/correct-id/", None, "edit", 200),
+    # Persons (views/person.py), addressed by the person's public UUID; ids in bodies stay rows.
+    "web:person_edit": ("GET", "/persons/{son_public}/edit/", None, "edit", 200),
+    "web:person_edit#post": ("POST", "/persons/{son_public}/edit/", _person_edit_data, "edit", 302),
+    "web:person_correct_id": ("GET", "/persons/{son_public}/correct-id/", None, "edit", 200),
     "web:person_correct_id#post": (
         "POST",
-        "/persons/{son}/correct-id/",
+        "/persons/{son_public}/correct-id/",
         lambda ids: {
             "version": 1,
             "new_id_number": idnumber.build(ids["village"][:6], date(2010, 9, 2), 951),
@@ -235,11 +237,12 @@ def fingerprint() -> dict[str, Any]:
 def ids_for(household: Household) -> Ids:
     key = next(k for k, v in _HEADS.items() if Person.objects.filter(household=household, name=v))
     return {
-        "h": household.pk,
+        "h": household.public_id,
         "version": household.version,
         "head": member(household, _HEADS[key]).pk,
         "spouse": member(household, _SPOUSES[key]).pk,
         "son": member(household, _SONS[key]).pk,
+        "son_public": member(household, _SONS[key]).public_id,
         "newborn": _NEWBORN[key],
         "village": household.village_id,
         "roster": ",".join(
@@ -287,11 +290,86 @@ def test_route_answers_by_role_and_scope(world: World, route: str, role: str, ta
 def test_a_missing_household_answers_exactly_like_one_outside(world: World, role: str) -> None:
     client = client_for(world.viewers[role])
     other = "tudi" if role == "inspector_luxi" else "luxi"
-    outside = client.get(f"/households/{world.households[other].pk}/")
-    missing = client.get("/households/999999/")
+    outside = client.get(f"/households/{world.households[other].public_id}/")
+    missing = client.get(f"/households/{uuid.uuid4()}/")
 
     assert outside.status_code == missing.status_code
     assert outside.content == missing.content
+
+
+# --- Opaque addresses (SEC-MSK-3) ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/households/{pk}/",
+        "/households/{pk}/edit/",
+        "/households/{pk}/finances/",
+        "/households/{pk}/split/",
+        "/persons/{person_pk}/edit/",
+        "/persons/{person_pk}/correct-id/",
+    ],
+)
+def test_a_row_id_in_a_path_answers_404(world: World, path: str) -> None:
+    household = world.households["tudi"]
+    client = client_for(world.viewers["county_huayuan"])
+    url = path.format(pk=household.pk, person_pk=member(household, "张小明").pk)
+
+    response = client.get(url)
+
+    assert response.status_code == 404
+    assert household.household_number not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "segment", ["not-a-uuid", "1", "12345678-1234-1234-1234-12345678901", "%00", "x" * 40]
+)
+def test_a_malformed_uuid_in_a_path_answers_404(world: World, segment: str) -> None:
+    client = client_for(world.viewers["county_huayuan"])
+    before = fingerprint()
+
+    for url in (f"/households/{segment}/", f"/persons/{segment}/edit/"):
+        assert client.get(url).status_code == 404
+    assert client.post(f"/households/{segment}/edit/", {"address": "x"}).status_code == 404
+    assert fingerprint() == before
+
+
+def test_public_ids_are_random_not_sequential(world: World) -> None:
+    ids = [h.public_id for h in Household.objects.order_by("pk")]
+    people = [p.public_id for p in Person.objects.order_by("pk")]
+
+    assert len(set(ids + people)) == len(ids) + len(people)
+    assert all(u.version == 4 for u in ids + people)
+    # Neighbouring rows share no prefix a client could count on (a sequence would).
+    first, second = ids[0].int, ids[1].int
+    assert abs(first - second) > 2**64
+
+
+_ROW_LINK = re.compile(r"/(?:households|persons)/[0-9]+/")
+
+
+@pytest.mark.parametrize("role", ["cadre_tudi", "county_huayuan", "inspector_luxi"])
+def test_no_page_links_a_household_or_person_by_row_id(world: World, role: str) -> None:
+    """Every GET page of every household the viewer sees, plus the list and home pages."""
+    client = client_for(world.viewers[role])
+    pages = ["/", "/households/"]
+    for key in sorted(IN_SCOPE[role]):
+        household = world.households[key]
+        son = member(household, _SONS[key])
+        pages += [
+            template.format(h=household.public_id, son_public=son.public_id)
+            for method, template, _data, needs, _ok in ROUTES.values()
+            if method == "GET" and needs in CAN[role]
+        ]
+    seen = 0
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        html = response.content.decode()
+        assert _ROW_LINK.findall(html) == [], url
+        seen += html.count("/households/") + html.count("/persons/")
+    assert seen > 0
 
 
 @pytest.mark.parametrize("code", ["433124102202", "433122100201", "433124103201"])

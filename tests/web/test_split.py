@@ -43,7 +43,7 @@ def _people(household: Household) -> list[tuple[str, str, str]]:
 
 
 def test_the_split_form_lists_the_active_members(family: Household, cadre_client: Client) -> None:
-    response = cadre_client.get(f"/households/{family.pk}/split/")
+    response = cadre_client.get(f"/households/{family.public_id}/split/")
 
     assert response.status_code == 200
     body = response.content.decode()
@@ -58,7 +58,7 @@ def test_the_split_form_lists_the_active_members(family: Household, cadre_client
 def test_a_split_in_the_same_village(family: Household, cadre_client: Client) -> None:
     spouse, son = member(family, "李梅"), member(family, "张小明")
     response = cadre_client.post(
-        f"/households/{family.pk}/split/save/",
+        f"/households/{family.public_id}/split/save/",
         _split_data(
             family,
             members=[spouse.pk, son.pk],
@@ -69,7 +69,7 @@ def test_a_split_in_the_same_village(family: Household, cadre_client: Client) ->
 
     assert response.status_code == 302
     new = Household.objects.get(household_number="4331241022010002")
-    assert response["Location"] == f"/households/{new.pk}/"
+    assert response["Location"] == f"/households/{new.public_id}/"
     assert (new.village_id, new.household_type, new.natural_village, new.address) == (
         TUDI,
         "1",
@@ -97,7 +97,7 @@ def test_the_head_leaves_for_another_village_with_a_successor(
 ) -> None:
     head, spouse, son = member(family, "张三"), member(family, "李梅"), member(family, "张小明")
     response = county_client.post(
-        f"/households/{family.pk}/split/save/",
+        f"/households/{family.public_id}/split/save/",
         _split_data(
             family,
             members=[head.pk, spouse.pk],
@@ -151,7 +151,7 @@ def test_a_refused_split_shows_the_message_on_its_field_and_changes_nothing(
     }[case]
     before = counts()
     response = cadre_client.post(
-        f"/households/{family.pk}/split/save/", _split_data(family, **data)
+        f"/households/{family.public_id}/split/save/", _split_data(family, **data)
     )
 
     assert response.status_code == 400
@@ -175,7 +175,7 @@ def test_a_village_outside_the_scope_cannot_be_chosen(
     spouse = member(family, "李梅")
     before = counts()
     response = cadre_client.post(
-        f"/households/{family.pk}/split/save/",
+        f"/households/{family.public_id}/split/save/",
         _split_data(family, members=[spouse.pk], new_head=spouse.pk, village=DOUWANG),
     )
 
@@ -198,12 +198,12 @@ def test_a_split_after_a_membership_change_is_409_and_changes_nothing(
         actor="system:test", person_id=son.pk, event_type="move_out", event_date=date(2024, 5, 1)
     )
     before = counts()
-    response = cadre_client.post(f"/households/{family.pk}/split/save/", drawn)
+    response = cadre_client.post(f"/households/{family.public_id}/split/save/", drawn)
 
     assert response.status_code == 409
     body = response.content.decode()
     assert STALE in body
-    assert f'href="/households/{family.pk}/split/">重新载入</a>' in body
+    assert f'href="/households/{family.public_id}/split/">重新载入</a>' in body
     assert counts() == before
     assert _people(family) == [
         ("张三", "01", "active"),
@@ -218,7 +218,7 @@ def test_a_stale_household_version_is_409(
     spouse = member(family, "李梅")
     before = counts()
     response = cadre_client.post(
-        f"/households/{family.pk}/split/save/",
+        f"/households/{family.public_id}/split/save/",
         _split_data(family, members=[spouse.pk], new_head=spouse.pk, version=family.version + 1),
     )
 
@@ -235,12 +235,12 @@ def test_a_split_outside_the_scope_is_404_like_missing(
     before = counts()
     data = _split_data(family, members=[spouse.pk], new_head=spouse.pk)
 
-    outside = client.post(f"/households/{family.pk}/split/save/", data)
+    outside = client.post(f"/households/{family.public_id}/split/save/", data)
     missing = client.post("/households/999999/split/save/", data)
 
     assert outside.status_code == missing.status_code == 404
     assert outside.content == missing.content
-    assert client.get(f"/households/{family.pk}/split/").status_code == 404
+    assert client.get(f"/households/{family.public_id}/split/").status_code == 404
     assert counts() == before
 
 
@@ -251,9 +251,9 @@ def test_read_only_roles_cannot_split(world: World, counts: Any, viewer: str) ->
     client = client_for(world.viewers[viewer])
     before = counts()
 
-    assert client.get(f"/households/{household.pk}/split/").status_code == 403
+    assert client.get(f"/households/{household.public_id}/split/").status_code == 403
     response = client.post(
-        f"/households/{household.pk}/split/save/",
+        f"/households/{household.public_id}/split/save/",
         _split_data(household, members=[spouse.pk], new_head=spouse.pk),
     )
 
@@ -262,5 +262,5 @@ def test_read_only_roles_cannot_split(world: World, counts: Any, viewer: str) ->
 
 
 def test_the_split_write_refuses_get(family: Household, cadre_client: Client) -> None:
-    assert cadre_client.get(f"/households/{family.pk}/split/save/").status_code == 405
-    assert cadre_client.post(f"/households/{family.pk}/split/", {}).status_code == 405
+    assert cadre_client.get(f"/households/{family.public_id}/split/save/").status_code == 405
+    assert cadre_client.post(f"/households/{family.public_id}/split/", {}).status_code == 405

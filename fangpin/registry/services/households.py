@@ -204,7 +204,8 @@ def _check_relations(relations: Mapping[int, str], *, allowed: set[int]) -> dict
         if person_id not in allowed:
             raise RegistryError(
                 "relations",
-                f"人员（ID {person_id}）不是可调整与户主关系的本户在册成员",
+                # No id in the message: the API names persons by public id (SEC-MSK-3).
+                "关系调整名单中有人员不是可调整与户主关系的本户在册成员",
                 field="relations",
             )
         clean[person_id] = c.validate_relation(relation, field="relations")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from django import forms
 from django.contrib import messages
@@ -49,7 +50,7 @@ def attach_error(
 
 @require_http_methods(["GET", "POST"])
 @pi_page
-def household_edit(request: HttpRequest, household_id: int) -> HttpResponse:
+def household_edit(request: HttpRequest, household_id: UUID) -> HttpResponse:
     require_edit(request)
     household = _household_or_404(request, household_id)
     if request.method == "POST":
@@ -68,7 +69,7 @@ def household_edit(request: HttpRequest, household_id: int) -> HttpResponse:
                 attach_error(form, exc)
             else:
                 messages.success(request, "已保存")
-                return redirect("web:household", household_id=household.pk)
+                return redirect("web:household", household_id=household.public_id)
         status = 200
     else:
         form = HouseholdEditForm(
@@ -137,7 +138,7 @@ def household_create_view(request: HttpRequest) -> HttpResponse:
             )
         else:
             messages.success(request, f"已登记农户{household.household_number}")
-            return redirect("web:household", household_id=household.pk)
+            return redirect("web:household", household_id=household.public_id)
     return render(request, "web/household_create.html", {"form": form})
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from uuid import UUID
 
 from django.contrib import messages
 from django.core.cache import cache
@@ -215,7 +216,7 @@ def household_find(request: HttpRequest) -> HttpResponse:
         found = list(
             selectors.household_list(user=request.user, search="".join(typed.split()))
             .order_by()
-            .values_list("pk", flat=True)[:51]
+            .values_list("public_id", flat=True)[:51]
         )
         if len(found) == 1:
             return redirect("web:household", household_id=found[0])
@@ -223,7 +224,7 @@ def household_find(request: HttpRequest) -> HttpResponse:
         context["id_form"] = IdSearchForm()
         if found:
             context["households"] = list(
-                selectors.household_list(user=request.user).filter(pk__in=found)[:50]
+                selectors.household_list(user=request.user).filter(public_id__in=found)[:50]
             )
             context["has_next"] = False
             context["id_error"] = _("该电话号码对应多户，见下表（仅查找本辖区）。")
@@ -234,16 +235,18 @@ def household_find(request: HttpRequest) -> HttpResponse:
     if typed:
         person = selectors.person_find_by_id_number(user=request.user, id_number=typed)
     if person is not None:
-        return redirect("web:household", household_id=person.household_id)
+        return redirect("web:household", household_id=person.household.public_id)
     context = _list_context(request)
     context["id_form"] = IdSearchForm()  # never echo the number back
     context["id_error"] = _("未找到持有该证件号码的在册人员（仅查找本辖区）。")
     return render(request, "web/household_list.html", context, status=200)
 
 
-def _household_or_404(request: HttpRequest, household_id: int) -> Household:
+def _household_or_404(request: HttpRequest, household_id: UUID) -> Household:
+    """The household whose public UUID is in the path (SEC-MSK-3), or 404 (missing and out of
+    scope alike)."""
     try:
-        household = selectors.household_get(user=request.user, household_id=household_id)
+        household = selectors.household_get(user=request.user, public_id=household_id)
     except Household.DoesNotExist:
         raise Http404("未找到该农户") from None
     # Every page built on this shows one household in detail: count it (SEC-AUD-6).
@@ -355,6 +358,6 @@ def monitoring_context(*, user: object, household: Household) -> dict[str, Any] 
 
 @require_GET
 @pi_page
-def household_detail(request: HttpRequest, household_id: int) -> HttpResponse:
+def household_detail(request: HttpRequest, household_id: UUID) -> HttpResponse:
     household = _household_or_404(request, household_id)
     return render(request, "web/household_detail.html", household_context(request, household))

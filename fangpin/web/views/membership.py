@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -68,7 +69,7 @@ _FIELD_MAP = {"new_head_id": "new_head", "event_type": "event_type", "death_date
 
 @require_POST
 @pi_page
-def membership_change(request: HttpRequest, household_id: int, action: str) -> HttpResponse:
+def membership_change(request: HttpRequest, household_id: UUID, action: str) -> HttpResponse:
     require_edit(request)
     if action not in MEMBERSHIP_FORMS:
         raise Http404("未找到该操作")
@@ -83,7 +84,7 @@ def membership_change(request: HttpRequest, household_id: int, action: str) -> H
             attach_error(form, exc, fields=_FIELD_MAP)
         else:
             messages.success(request, text)
-            return redirect("web:household", household_id=household.pk)
+            return redirect("web:household", household_id=household.public_id)
     context["forms"] = membership_forms(members, bound=(action, form))
     context["open_form"] = action
     return render(request, "web/household_detail.html", context, status=400)

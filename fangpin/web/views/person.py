@@ -1,9 +1,10 @@
 """Edit one person (人员信息修改) and correct an ID number (证件号码更正).
 
-Persons are addressed by their row id (no personal information in URLs, SEC-MSK-3) and read
-through the scoped selector: outside the scope the page is 404, exactly like a missing id. The
-services ``person_update`` and ``person_correct_id`` check the capability and the scope again,
-validate, write and audit; these views only parse the forms and show the answer:
+Persons are addressed by their opaque ``public_id`` (no personal information and no countable
+row id in URLs, SEC-MSK-3) and read through the scoped selector: outside the scope the page
+is 404, exactly like a missing id. The services ``person_update`` and ``person_correct_id``
+check the capability and the scope again, validate, write and audit; these views only parse
+the forms and show the answer:
 
 - a refusal of the input → 400 with the message on its field, nothing written;
 - a stale version (someone saved in between) → 409 with 该记录已被他人修改，请刷新后重试;
@@ -15,6 +16,7 @@ Health details are masked and never pre-filled (forms_person.py).
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -32,9 +34,11 @@ from fangpin.web.views._common import pi_page, require_edit
 from fangpin.web.views.edit import attach_error
 
 
-def _person_or_404(request: HttpRequest, person_id: int) -> Person:
+def _person_or_404(request: HttpRequest, person_id: UUID) -> Person:
+    """The person whose public UUID is in the path (SEC-MSK-3), or 404 (missing and out of
+    scope alike)."""
     try:
-        return selectors.person_get(user=request.user, person_id=person_id)
+        return selectors.person_get(user=request.user, public_id=person_id)
     except Person.DoesNotExist:
         raise Http404("未找到该人员") from None
 
@@ -51,7 +55,7 @@ def _page(person: Person) -> dict[str, Any]:
 
 @require_http_methods(["GET", "POST"])
 @pi_page
-def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
+def person_edit(request: HttpRequest, person_id: UUID) -> HttpResponse:
     require_edit(request)
     person = _person_or_404(request, person_id)
     status = 200
@@ -75,7 +79,7 @@ def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
                 attach_error(form, exc)
             else:
                 messages.success(request, f"已保存{person.name}的信息")
-                return redirect("web:household", household_id=person.household_id)
+                return redirect("web:household", household_id=person.household.public_id)
     else:
         form = PersonEditForm(person=person)
     context = {**_page(person), "form": form}
@@ -84,7 +88,7 @@ def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @pi_page
-def person_correct_id_view(request: HttpRequest, person_id: int) -> HttpResponse:
+def person_correct_id_view(request: HttpRequest, person_id: UUID) -> HttpResponse:
     """Also for former members (deceased, moved out), so their history can be put right."""
     require_edit(request)
     person = _person_or_404(request, person_id)
@@ -110,7 +114,7 @@ def person_correct_id_view(request: HttpRequest, person_id: int) -> HttpResponse
                 attach_error(form, exc, fields={"id_number": "new_id_number"})
             else:
                 messages.success(request, f"已更正{person.name}的证件号码")
-                return redirect("web:household", household_id=person.household_id)
+                return redirect("web:household", household_id=person.household.public_id)
         form.forget_number()  # never echo an ID number back
     else:
         form = PersonCorrectIdForm(initial={"version": person.version})

@@ -14,6 +14,7 @@ Split (分户) lives in :mod:`fangpin.web.views.split`.
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -121,7 +122,7 @@ def _year_from(request: HttpRequest) -> int:
 
 @require_GET
 @pi_page
-def finance_form(request: HttpRequest, household_id: int) -> HttpResponse:
+def finance_form(request: HttpRequest, household_id: UUID) -> HttpResponse:
     """The finance form of one year (``?year=``, default last year) and its stored totals."""
     require_edit(request)
     household = _household_or_404(request, household_id)
@@ -131,7 +132,7 @@ def finance_form(request: HttpRequest, household_id: int) -> HttpResponse:
 
 @require_POST
 @pi_page
-def finance_save(request: HttpRequest, household_id: int) -> HttpResponse:
+def finance_save(request: HttpRequest, household_id: UUID) -> HttpResponse:
     require_edit(request)
     household = _household_or_404(request, household_id)
     form = FinanceForm(request.POST)
@@ -158,7 +159,7 @@ def finance_save(request: HttpRequest, household_id: int) -> HttpResponse:
                 _("已保存%(year)s年度收支：人均纯收入%(per_capita)s元")
                 % {"year": finance.year, "per_capita": finance.per_capita_net_income},
             )
-            url = reverse("web:finance", kwargs={"household_id": household.pk})
+            url = reverse("web:finance", kwargs={"household_id": household.public_id})
             return redirect(f"{url}?year={finance.year}")
     year = form.cleaned_data.get("year") if hasattr(form, "cleaned_data") else None
     if not isinstance(year, int) or year not in {y for y, _label in year_choices()}:
@@ -180,7 +181,7 @@ def _condition_context(
 
 @require_GET
 @pi_page
-def condition_form(request: HttpRequest, household_id: int) -> HttpResponse:
+def condition_form(request: HttpRequest, household_id: UUID) -> HttpResponse:
     require_edit(request)
     household = _household_or_404(request, household_id)
     return render(
@@ -192,7 +193,7 @@ def condition_form(request: HttpRequest, household_id: int) -> HttpResponse:
 
 @require_POST
 @pi_page
-def condition_save(request: HttpRequest, household_id: int) -> HttpResponse:
+def condition_save(request: HttpRequest, household_id: UUID) -> HttpResponse:
     """Append one assessment. Assessments are never overwritten, so there is no version: a
     second one for the same day is refused by the service (shown on 核查日期)."""
     require_edit(request)
@@ -230,7 +231,7 @@ def condition_save(request: HttpRequest, household_id: int) -> HttpResponse:
             if failed:
                 text += _("；饮水安全未达标：%(items)s") % {"items": "、".join(failed)}
             messages.success(request, text)
-            return redirect("web:household", household_id=household.pk)
+            return redirect("web:household", household_id=household.public_id)
     return render(
         request,
         "web/condition_form.html",
@@ -255,7 +256,7 @@ def _cancel_context(
 
 @require_GET
 @pi_page
-def household_cancel_form(request: HttpRequest, household_id: int) -> HttpResponse:
+def household_cancel_form(request: HttpRequest, household_id: UUID) -> HttpResponse:
     require_edit(request)
     household = _household_or_404(request, household_id)
     members = active_members(request, household)
@@ -269,7 +270,7 @@ def household_cancel_form(request: HttpRequest, household_id: int) -> HttpRespon
 
 @require_POST
 @pi_page
-def household_cancel_save(request: HttpRequest, household_id: int) -> HttpResponse:
+def household_cancel_save(request: HttpRequest, household_id: UUID) -> HttpResponse:
     """Step 1 (no ``confirm``) shows what will happen; step 2 (``confirm=1``) cancels."""
     require_edit(request)
     household = _household_or_404(request, household_id)
@@ -306,7 +307,7 @@ def household_cancel_save(request: HttpRequest, household_id: int) -> HttpRespon
                 messages.success(
                     request, _("已注销农户%(number)s") % {"number": household.household_number}
                 )
-                return redirect("web:household", household_id=household.pk)
+                return redirect("web:household", household_id=household.public_id)
     context = _cancel_context(request, household, form, confirming=confirming)
     context["stale"] = status == 409
     return render(request, "web/household_cancel.html", context, status=status)

@@ -10,6 +10,7 @@ never cached.
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from django import forms
 from django.http import Http404, HttpRequest, HttpResponse
@@ -33,7 +34,7 @@ class RevealForm(forms.Form):
 
 @require_POST
 @pi_page
-def person_reveal_view(request: HttpRequest, household_id: int) -> HttpResponse:
+def person_reveal_view(request: HttpRequest, household_id: UUID) -> HttpResponse:
     household = _household_or_404(request, household_id)
     form = RevealForm(request.POST)
     value = ""

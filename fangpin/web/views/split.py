@@ -10,6 +10,7 @@ chosen among the villages inside the user's scope (the service checks the scope 
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -57,7 +58,7 @@ def _form(
 
 @require_GET
 @pi_page
-def household_split_form(request: HttpRequest, household_id: int) -> HttpResponse:
+def household_split_form(request: HttpRequest, household_id: UUID) -> HttpResponse:
     require_edit(request)
     household = _household_or_404(request, household_id)
     form = _form(request, household, active_members(request, household))
@@ -66,7 +67,7 @@ def household_split_form(request: HttpRequest, household_id: int) -> HttpRespons
 
 @require_POST
 @pi_page
-def household_split_save(request: HttpRequest, household_id: int) -> HttpResponse:
+def household_split_save(request: HttpRequest, household_id: UUID) -> HttpResponse:
     require_edit(request)
     household = _household_or_404(request, household_id)
     members = active_members(request, household)
@@ -100,7 +101,7 @@ def household_split_save(request: HttpRequest, household_id: int) -> HttpRespons
                 _("已从%(source)s分出新户%(number)s")
                 % {"source": household.household_number, "number": new.household_number},
             )
-            return redirect("web:household", household_id=new.pk)
+            return redirect("web:household", household_id=new.public_id)
     context = _context(household, form)
     context["stale"] = status == 409
     return render(request, "web/household_split.html", context, status=status)
