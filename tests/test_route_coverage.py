@@ -31,6 +31,7 @@ COVERED_ELSEWHERE = {
     "api-v1:token_revoke": "the caller's own tokens only: tests/api/test_tokens.py",
     # Accounts: no household data (username, name, role, home region, status, last login)
     "web:account_password": "one's own password only: tests/web/test_accounts_admin.py",
+    "web:policy": "public policy rules, no household data: tests/web/test_policy_page.py",
     "web:roles": "accounts and roles, no household data: tests/web/test_roles_admin.py",
     "web:role_assign": "accounts and roles, no household data: tests/web/test_roles_admin.py",
     "web:accounts": "system administrator only, 403 otherwise: tests/web/test_accounts_admin.py",

@@ -116,3 +116,8 @@ urlpatterns += [
     path("roles/", roles_admin.roles_list, name="roles"),
     path("roles/<int:user_id>/", roles_admin.role_assign, name="role_assign"),
 ]
+
+# Policy editions in force (public rules; fangpin/web/views/policy.py, docs/policy.md).
+from fangpin.web.views import policy  # noqa: E402  (appended with its route)
+
+urlpatterns += [path("policy/", policy.policy_view, name="policy")]
