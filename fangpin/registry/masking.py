@@ -10,6 +10,9 @@ from __future__ import annotations
 
 __all__ = ["HEALTH_FIELDS", "HEALTH_MASK", "mask_health", "mask_id", "mask_phone"]
 
+#: A disability certificate (残疾人证) number: the holder's ID number + category + grade digits.
+DISABILITY_CARD_LENGTH = 20
+
 #: The person fields holding health details, masked together and revealed together.
 HEALTH_FIELDS = ("health", "disability_grade", "disability_category")
 
@@ -20,14 +23,18 @@ HEALTH_MASK = "已隐藏"
 def mask_id(value: str | None) -> str:
     """Return an ID number as its first 6 characters, 8 stars and its last 4.
 
-    For an 18-character ID this hides exactly the birth date (``433124********0012``); a
-    20-character disability-certificate number gets the same shape. Shorter documents
-    (under 11 characters) are masked entirely: what is left would identify them.
+    For an 18-character ID this hides exactly the birth date (``433124********0012``). A
+    20-character disability-certificate number is its holder's 18-character ID followed by two
+    digits for the disability category and grade (health details, PIPL Art. 28): it is masked
+    exactly like that ID, so the two digits never show. Shorter documents (under 11 characters)
+    are masked entirely: what is left would identify them.
     """
     if not value:
         return ""
     if len(value) < 11:
         return "*" * len(value)
+    if len(value) == DISABILITY_CARD_LENGTH:
+        value = value[:18]
     return f"{value[:6]}{'*' * 8}{value[-4:]}"
 
 
