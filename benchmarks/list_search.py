@@ -169,13 +169,11 @@ def _before_child_counts(*, user: object, width: int) -> dict[str, int]:
 
 def _use_before_code() -> None:
     from fangpin.registry import selectors
-    from fangpin.web.views import households
 
     selectors._BENCH_ORIGINAL_LIST = selectors.household_list  # type: ignore[attr-defined]
     selectors.household_list = _before_household_list
     selectors._region_filter = _before_region_filter
-    if hasattr(households, "child_counts"):
-        households.child_counts = _before_child_counts
+    selectors.active_household_counts = _before_child_counts
 
 
 def _migration_sql() -> tuple[list[str], list[str]]:
@@ -459,7 +457,9 @@ def _home_counts(views: Any, user: Any) -> dict[str, int]:
 
     kids = list(region_children(code=user.home_region.code, on=timezone.localdate()))
     width = len(views._prefix_of(kids[0].code))
-    counts: dict[str, int] = views.child_counts(user=user, width=width)
+    from fangpin.registry.selectors import active_household_counts
+
+    counts: dict[str, int] = active_household_counts(user=user, width=width)
     return counts
 
 

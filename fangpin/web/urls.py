@@ -4,7 +4,20 @@ counts the registry nor walks it), ID-number search and field validation go by P
 
 from django.urls import path
 
-from fangpin.web.views import account, edit, households, membership, records, reveal, split
+from fangpin.web.views import (
+    account,
+    accounts_admin,
+    edit,
+    feeds,
+    households,
+    membership,
+    person,
+    policy,
+    records,
+    reveal,
+    roles_admin,
+    split,
+)
 
 app_name = "web"
 
@@ -65,25 +78,12 @@ urlpatterns = [
         split.household_split_save,
         name="household_split_save",
     ),
-]
-
-# Persons, addressed by their public UUID (fangpin/web/views/person.py).
-from fangpin.web.views import person  # noqa: E402  (appended with its routes)
-
-urlpatterns += [
     path("persons/<uuid:person_id>/edit/", person.person_edit, name="person_edit"),
     path(
         "persons/<uuid:person_id>/correct-id/",
         person.person_correct_id_view,
         name="person_correct_id",
     ),
-]
-
-# One's own password, and the system administrator's account pages
-# (fangpin/web/views/account.py, fangpin/web/views/accounts_admin.py; docs/access.md).
-from fangpin.web.views import accounts_admin  # noqa: E402  (appended with its routes)
-
-urlpatterns += [
     path("account/password/", account.password_view, name="account_password"),
     path("accounts/", accounts_admin.accounts_list, name="accounts"),
     path("accounts/new/", accounts_admin.account_create, name="account_create"),
@@ -94,30 +94,13 @@ urlpatterns += [
         accounts_admin.account_reset_password,
         name="account_reset_password",
     ),
-]
-
-# Department feeds: batches, upload with a dry-run report, publish, reject
-# (fangpin/web/views/feeds.py; docs/feeds.md). Batches are addressed by opaque UUIDs.
-from fangpin.web.views import feeds  # noqa: E402  (appended with its routes)
-
-urlpatterns += [
     path("feeds/", feeds.feeds_list, name="feeds"),
     path("feeds/upload/", feeds.feeds_upload, name="feeds_upload"),
     path("feeds/<uuid:batch_id>/", feeds.feeds_detail, name="feeds_detail"),
     path("feeds/<uuid:batch_id>/publish/", feeds.feeds_publish, name="feeds_publish"),
     path("feeds/<uuid:batch_id>/reject/", feeds.feeds_reject, name="feeds_reject"),
     path("feeds/jobs/<uuid:job_id>/", feeds.feeds_job, name="feeds_job"),
-]
-
-# The security administrator's role assignment (三员; fangpin/web/views/roles_admin.py).
-from fangpin.web.views import roles_admin  # noqa: E402  (appended with its routes)
-
-urlpatterns += [
     path("roles/", roles_admin.roles_list, name="roles"),
     path("roles/<int:user_id>/", roles_admin.role_assign, name="role_assign"),
+    path("policy/", policy.policy_view, name="policy"),
 ]
-
-# Policy editions in force (public rules; fangpin/web/views/policy.py, docs/policy.md).
-from fangpin.web.views import policy  # noqa: E402  (appended with its route)
-
-urlpatterns += [path("policy/", policy.policy_view, name="policy")]

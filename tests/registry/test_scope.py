@@ -139,7 +139,14 @@ def _one_spell_per_household(request: pytest.FixtureRequest) -> None:
         add_spell(household, "UNSTABLE", date(2024, 3, 1))
 
 
-NOT_SELECTORS = {"Checklist", "TimelineEntry", "OUTSIDE_SCOPE", "related_household_label"}
+# active_household_counts returns numbers, not rows: its scope test is the one below.
+NOT_SELECTORS = {
+    "Checklist",
+    "TimelineEntry",
+    "OUTSIDE_SCOPE",
+    "related_household_label",
+    "active_household_counts",
+}
 
 
 def test_every_selector_is_in_the_scope_matrix() -> None:
@@ -232,3 +239,14 @@ def test_a_scoped_page_costs_one_query(world: World, django_assert_num_queries: 
     with django_assert_num_queries(1):
         rows = [(h.household_number, h.member_count) for h in selectors.household_list(user=user)]
     assert rows == [(world.households["tudi"].household_number, 3)]
+
+
+@pytest.mark.parametrize("viewer", VIEWERS)
+def test_active_household_counts_count_the_scope_only(world: World, viewer: str) -> None:
+    counts = selectors.active_household_counts(user=world.viewers[viewer], width=9)
+
+    expected: dict[str, int] = {}
+    for key in VISIBLE[viewer]:
+        child = world.households[key].village_id[:9]
+        expected[child] = expected.get(child, 0) + 1
+    assert counts == expected

@@ -7,8 +7,6 @@ from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
-from django.core.cache import cache
-from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -62,7 +60,7 @@ def home(request: HttpRequest) -> HttpResponse:
         kids = list(region_children(code=region.code, on=timezone.localdate()))
         if kids:
             width = len(_prefix_of(kids[0].code))
-            counts = child_counts(user=user, width=width)
+            counts = selectors.active_household_counts(user=user, width=width)
             children = [
                 {
                     "region": kid,
@@ -79,43 +77,6 @@ def home(request: HttpRequest) -> HttpResponse:
         "web/home.html",
         {"region": region, "path": path, "children": children, "total": total, "prefix": prefix},
     )
-
-
-HOME_COUNTS_CACHED_FROM = 10_000
-"""Home counts over at least this many households are cached (tests and villages never are)."""
-HOME_COUNTS_SECONDS = 60
-"""How long cached home counts live: a write shows on a large region's home within a minute."""
-
-
-def child_counts(*, user: object, width: int) -> dict[str, int]:
-    """Active households in scope per child region (the first ``width`` digits of the village).
-
-    One query grouped by village (no per-row substring); the villages are folded into their
-    child region here. Counting a county of 1M households still takes a few hundred ms, so a
-    result of at least :data:`HOME_COUNTS_CACHED_FROM` households is kept for
-    :data:`HOME_COUNTS_SECONDS` under the viewer's scope prefix: viewers with the same scope
-    see the same counts, and no viewer sees another scope's (docs/web.md).
-    """
-    prefix = scope_prefix(user)
-    key = f"fangpin:home-counts:{prefix}:{width}"
-    if prefix is not None:
-        cached: dict[str, int] | None = cache.get(key)
-        if cached is not None:
-            return cached
-    grouped = (
-        selectors.household_list(user=user)
-        .filter(status="active")
-        .order_by()
-        .values("village_id")
-        .annotate(n=Count("pk"))
-    )
-    counts: dict[str, int] = {}
-    for row in grouped:
-        child = row["village_id"][:width]
-        counts[child] = counts.get(child, 0) + row["n"]
-    if prefix is not None and sum(counts.values()) >= HOME_COUNTS_CACHED_FROM:
-        cache.set(key, counts, HOME_COUNTS_SECONDS)
-    return counts
 
 
 def _prefix_of(code: str) -> str:
