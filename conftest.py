@@ -34,6 +34,7 @@ PURE_TEST_PACKAGES = (
     "contract",
     "policy",
     "screening",
+    "workdays",
 )
 
 

@@ -20,6 +20,7 @@ from fangpin.cli.policy import policy_app
 from fangpin.cli.screen import screen_command
 from fangpin.cli.totp import totp_app
 from fangpin.cli.user import user_app
+from fangpin.cli.workdays import workdays_app
 
 app = typer.Typer(
     name="fangpin",
@@ -39,6 +40,7 @@ app.command("housekeeping")(housekeeping_command)
 app.add_typer(policy_app, name="policy")
 app.command("screen")(screen_command)
 app.add_typer(user_app, name="user")
+app.add_typer(workdays_app, name="workdays")
 
 
 def setup_django() -> None:

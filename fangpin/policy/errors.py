@@ -19,6 +19,7 @@ ERROR_CODES = (
     "loosening",  # a lower level set a value looser than the level above it
     "duplicate_edition",  # two files for the same year and region
     "no_edition",  # no national floor for the year (or none early enough for an override)
+    "exceeds_limit",  # a resolved value above the key that caps it (verification > identification)
 )
 
 

@@ -16,7 +16,7 @@ naming the key, both values and both files. ``resolve`` therefore never meets a 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -26,7 +26,7 @@ from fangpin.policy.format import format_value
 from fangpin.policy.loader import parse_edition
 from fangpin.policy.model import NATIONAL, Edition, Level
 from fangpin.policy.resolved import ResolvedEdition, ResolvedValue
-from fangpin.policy.schema import FIELDS_BY_KEY, Direction, Kind
+from fangpin.policy.schema import FIELDS_BY_KEY, LIMITS, Direction, Kind
 from fangpin.regioncode import RegionCodeError, parse_code
 
 __all__ = ["DEFAULT_DIRECTORY", "EditionSet", "default_editions", "load_editions", "resolve"]
@@ -103,8 +103,11 @@ def _rank(value: object) -> float:
     raise TypeError(f"not an ordered value: {value!r}")  # the schema forbids this
 
 
-def _apply(chain: Iterable[Edition]) -> tuple[dict[str, ResolvedValue], list[PolicyError]]:
-    """Apply editions from the national floor down; report every lower value that loosens."""
+def _apply(chain: Sequence[Edition]) -> tuple[dict[str, ResolvedValue], list[PolicyError]]:
+    """Apply editions from the national floor down; report every lower value that loosens.
+
+    When nothing loosens, the resolved values are also checked against ``schema.LIMITS``.
+    """
     values: dict[str, ResolvedValue] = {}
     errors: list[PolicyError] = []
     for edition in chain:
@@ -140,7 +143,33 @@ def _apply(chain: Iterable[Edition]) -> tuple[dict[str, ResolvedValue], list[Pol
                 file=edition.file,
                 edition_year=edition.year,
             )
+    if not errors:
+        errors.extend(_check_limits(values, chain[-1].file if chain else ""))
     return values, errors
+
+
+def _check_limits(values: dict[str, ResolvedValue], file: str) -> list[PolicyError]:
+    """Refuse a resolved value above the value that caps it (``schema.LIMITS``).
+
+    ``file`` is the lowest file of the chain: the one whose author must fix it (shorten the
+    key, or not shorten its ceiling below it).
+    """
+    errors: list[PolicyError] = []
+    for key, ceiling_key in LIMITS:
+        value, ceiling = values.get(key), values.get(ceiling_key)
+        if value is None or ceiling is None or _rank(value.value) <= _rank(ceiling.value):
+            continue
+        spec, ceiling_spec = FIELDS_BY_KEY[key], FIELDS_BY_KEY[ceiling_key]
+        errors.append(
+            PolicyError(
+                "exceeds_limit",
+                f"{file}：{key}：“{spec.label}”为 {value.display}（{value.file}），超过"
+                f"“{ceiling_spec.label}” {ceiling.display}（{ceiling.file}）；不得超过后者",
+                file=file,
+                key=key,
+            )
+        )
+    return errors
 
 
 def _check_overrides(editions: tuple[Edition, ...]) -> list[PolicyError]:
@@ -150,6 +179,8 @@ def _check_overrides(editions: tuple[Edition, ...]) -> list[PolicyError]:
     errors: dict[str, PolicyError] = {}
     for edition in editions:
         if edition.level is Level.NATIONAL:
+            for error in _apply([edition])[1]:  # a floor alone must respect LIMITS too
+                errors.setdefault(error.message, error)
             continue
         for year in (y for y in years if y >= edition.year):
             if full.select(edition.region, year) is not edition:

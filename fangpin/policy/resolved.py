@@ -250,6 +250,10 @@ class ResolvedEdition:
         return self._int("procedure.identification_days")
 
     @property
+    def verification_days(self) -> int:
+        return self._int("procedure.verification_days")
+
+    @property
     def elimination_days(self) -> int:
         return self._int("procedure.elimination_days")
 

@@ -25,6 +25,7 @@ __all__ = [
     "FIELDS",
     "FIELDS_BY_KEY",
     "HEADER_KEYS",
+    "LIMITS",
     "SECTIONS",
     "Direction",
     "FieldSpec",
@@ -119,6 +120,9 @@ FIELDS: tuple[FieldSpec, ...] = (
     # §3.3 time limits
     FieldSpec("procedure.day_kind", _E, _FIXED, "时限计日方式", choices=("working", "calendar")),
     FieldSpec("procedure.identification_days", _I, _MAX, "识别认定时限（线索到认定）", "日", low=1),
+    # Verification (入户核实) is the first step of identification, so it may not end later:
+    # resolve refuses a verification_days above identification_days (see LIMITS below).
+    FieldSpec("procedure.verification_days", _I, _MAX, "入户核实时限（预警到核实）", "日", low=1),
     FieldSpec("procedure.elimination_days", _I, _MAX, "风险消除办理时限", "日", low=1),
     FieldSpec("procedure.notice_days", _I, _MIN, "村级公示天数（不少于）", "日", low=1),
     # §5 elimination guards (each clause configurable; only stricter below)
@@ -144,6 +148,13 @@ FIELDS: tuple[FieldSpec, ...] = (
 )
 
 FIELDS_BY_KEY: dict[str, FieldSpec] = {spec.key: spec for spec in FIELDS}
+
+# Keys whose resolved value may not exceed another key's resolved value: (key, ceiling key).
+# Checked on every resolved chain (national floors alone too), since a county that shortens
+# the ceiling must shorten the key with it.
+LIMITS: tuple[tuple[str, str], ...] = (
+    ("procedure.verification_days", "procedure.identification_days"),
+)
 SECTIONS: tuple[str, ...] = tuple(dict.fromkeys(spec.section for spec in FIELDS))
 
 # Keys of the [edition] header: name → (required, kind).

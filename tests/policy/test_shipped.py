@@ -128,7 +128,8 @@ def test_2024_national_floor_exact_values() -> None:
     assert guards.require_no_new_risk is True
     assert guards.block_whole_household_no_labour is True
     assert [e.file for e in edition.chain] == ["2024-national.toml"]
-    assert len(edition.unconfirmed_keys) == 17
+    assert edition.verification_days == 15
+    assert len(edition.unconfirmed_keys) == 18
 
 
 def test_county_example_tightens_three_values() -> None:
@@ -140,6 +141,34 @@ def test_county_example_tightens_three_values() -> None:
     assert edition.income_drop_share == 0.2  # not overridden: the national floor
     assert edition.is_example is True
     assert [e.file for e in edition.chain] == ["2024-national.toml", "2024-433124.toml"]
+
+
+@pytest.mark.parametrize("year", [2020, 2021, 2022, 2023, 2024, 2025])
+def test_national_verification_deadline_defaults_to_the_identification_deadline(
+    year: int,
+) -> None:
+    edition = resolve(year, "110101")
+    value = edition.get("procedure.verification_days")
+
+    assert value.value == edition.identification_days == 15
+    assert (value.confirmed, value.level, value.file) == (
+        False, Level.NATIONAL, f"{year}-national.toml",
+    )  # fmt: skip
+    assert value.source == (
+        "[D] 全国未单列核实时限；核实是识别的第一步，不得晚于识别时限，"
+        "默认取识别时限（DOMAIN.md §3.3）"
+    )
+
+
+def test_county_example_shortens_the_verification_deadline() -> None:
+    value = resolve(2024, "433124").get("procedure.verification_days")
+
+    assert (value.value, value.confirmed, value.level, value.file, value.edition_year) == (
+        7, False, Level.COUNTY, "2024-433124.toml", 2024,
+    )  # fmt: skip
+    assert value.source == "示例值（非真实政策）：县级缩短入户核实时限（须不超过识别认定时限）"
+    assert value.display == "7 日"
+    assert resolve(2024, "433124").verification_days == 7
 
 
 def test_provenance_of_overridden_and_inherited_values() -> None:

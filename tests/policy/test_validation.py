@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from fangpin.policy import ERROR_CODES, PolicyValidationError, load_editions
+from fangpin.policy import ERROR_CODES, Level, PolicyValidationError, load_editions
 from tests.policy.helpers import body, county_override, edited, files_in, shipped_text, write
 
 LINE_2024 = 'income_line = { value = 7100, confirmed = false, source = "DOMAIN.md §2.2、§12：常见说法7100元，未找到来源" }'  # noqa: E501 - the exact shipped line
@@ -234,6 +234,101 @@ def test_lengthening_a_deadline_is_loosening(tmp_path: Path) -> None:
     )
 
 
+def test_lengthening_the_verification_deadline_is_loosening(tmp_path: Path) -> None:
+    floor(tmp_path)
+    write(
+        tmp_path,
+        "2024-43.toml",
+        county_override(2024, "43", body("procedure", "verification_days", 16)),
+    )
+    before = files_in(tmp_path)
+
+    code, file, key, message = only_error(tmp_path)
+    assert (code, file, key) == ("loosening", "2024-43.toml", "procedure.verification_days")
+    assert message == (
+        "2024-43.toml：procedure.verification_days：省级版本设为 16 日，"
+        "比上级 2024-national.toml 的 15 日 宽松；“入户核实时限（预警到核实）”只能调低（max）"
+    )
+    assert files_in(tmp_path) == before
+
+
+def test_shortening_the_verification_deadline_is_allowed(tmp_path: Path) -> None:
+    floor(tmp_path)
+    write(
+        tmp_path,
+        "2024-43.toml",
+        county_override(2024, "43", body("procedure", "verification_days", 3)),
+    )
+
+    value = load_editions(tmp_path).resolve(2024, "433124").get("procedure.verification_days")
+
+    assert (value.value, value.confirmed, value.level, value.file) == (
+        3, True, Level.PROVINCE, "2024-43.toml",
+    )  # fmt: skip
+
+
+VERIFICATION_2024 = (
+    'verification_days = { value = 15, confirmed = false, source = "[D] 全国未单列核实时限；'
+    '核实是识别的第一步，不得晚于识别时限，默认取识别时限（DOMAIN.md §3.3）" }'
+)
+
+
+def test_a_floor_whose_verification_exceeds_identification_is_refused(tmp_path: Path) -> None:
+    floor(
+        tmp_path, 2024, (VERIFICATION_2024, VERIFICATION_2024.replace("value = 15", "value = 16"))
+    )
+
+    assert only_error(tmp_path) == (
+        "exceeds_limit",
+        "2024-national.toml",
+        "procedure.verification_days",
+        "2024-national.toml：procedure.verification_days：“入户核实时限（预警到核实）”为 16 日"
+        "（2024-national.toml），超过“识别认定时限（线索到认定）” 15 日（2024-national.toml）；"
+        "不得超过后者",
+    )
+
+
+def test_shortening_identification_below_the_inherited_verification_is_refused(
+    tmp_path: Path,
+) -> None:
+    floor(tmp_path)
+    write(
+        tmp_path,
+        "2024-433124.toml",
+        county_override(2024, "433124", body("procedure", "identification_days", 10)),
+    )
+    before = files_in(tmp_path)
+
+    assert only_error(tmp_path) == (
+        "exceeds_limit",
+        "2024-433124.toml",
+        "procedure.verification_days",
+        "2024-433124.toml：procedure.verification_days：“入户核实时限（预警到核实）”为 15 日"
+        "（2024-national.toml），超过“识别认定时限（线索到认定）” 10 日（2024-433124.toml）；"
+        "不得超过后者",
+    )
+    assert files_in(tmp_path) == before
+
+
+def test_a_county_verification_above_its_province_identification_is_refused(
+    tmp_path: Path,
+) -> None:
+    floor(tmp_path)
+    province = (
+        body("procedure", "identification_days", 8)
+        + 'verification_days = { value = 8, confirmed = true, source = "x" }\n'
+    )
+    write(tmp_path, "2024-43.toml", county_override(2024, "43", province))
+    county = body("procedure", "verification_days", 9)
+    write(tmp_path, "2024-433124.toml", county_override(2024, "433124", county))
+
+    codes = [(e.code, e.file, e.key) for e in errors_of(tmp_path).errors]
+
+    # 9 > the province's 8 is both a loosening of verification_days and refused; the
+    # loosening is reported first and the limit check only runs on a chain that applies.
+    assert codes == [("loosening", "2024-433124.toml", "procedure.verification_days")]
+
+
 def test_switching_off_an_elimination_guard_is_loosening(tmp_path: Path) -> None:
     floor(tmp_path)
     body = '[elimination]\nrequire_water = { value = false, confirmed = true, source = "x" }\n'
@@ -323,6 +418,7 @@ def test_error_codes_are_the_documented_list() -> None:
     assert ERROR_CODES == (
         "no_directory", "toml_syntax", "missing_key", "wrong_type", "unknown_key", "bad_value",
         "bad_region", "fixed_field", "loosening", "duplicate_edition", "no_edition",
+        "exceeds_limit",
     )  # fmt: skip
 
 
