@@ -185,6 +185,7 @@ INSTALLED_APPS = [
     "fangpin.core",
     "fangpin.registry",
     "fangpin.feeds",
+    "fangpin.casework",
     "ninja",  # its static files: the API docs' Swagger UI, served locally
     "fangpin.api",
     "fangpin.web",

@@ -56,6 +56,11 @@ COVERED_ELSEWHERE = {
     "web:feeds_publish": "tests/feeds/test_web.py (batch of another scope → 404, unchanged)",
     "web:feeds_reject": "tests/feeds/test_web.py (batch of another scope → 404, unchanged)",
     "web:feeds_job": "tests/feeds/test_jobs.py (one's own import job only; another's → 404)",
+    # Monthly screening and risk clues: runs and clues addressed by id are in the web matrix
+    "web:screening": "tests/web/test_casework_pages.py (runs of the scope and above only)",
+    "web:screening_start": "tests/web/test_casework_pages.py (region outside the scope → 403)",
+    "web:screening_precision": "tests/web/test_casework_pages.py (counts the scope's warnings)",
+    "web:clues": "tests/web/test_casework_pages.py (only clues in scope; village filter)",
 }
 
 

@@ -1,7 +1,10 @@
-"""``fangpin screen``: run the monthly screening on a Parquet dataset, with no database.
+"""``fangpin screen``: run the monthly screening, on a Parquet dataset or on the database.
 
-Thin: parse options, resolve the policy edition, call :mod:`fangpin.screening`, print a
-summary. Never imports Django (a county analyst runs it on exported data on a laptop).
+With ``--input``: thin over :mod:`fangpin.screening` (resolve the policy edition, screen,
+publish, print a summary) and never imports Django — a county analyst runs it on exported
+data on a laptop. Without ``--input``: sets Django up, records a screening run as the system
+and executes it synchronously (:mod:`fangpin.casework`: snapshot the database, screen,
+publish, write warnings and clues back), with progress bars.
 """
 
 from __future__ import annotations
@@ -23,13 +26,25 @@ def _fail(message: str) -> typer.Exit:
 
 
 def screen_command(
-    input_dir: Annotated[
-        Path, typer.Option("--input", help="数据目录（registry/ 与 feeds/ 下的 Parquet 文件）")
-    ],
-    out: Annotated[Path, typer.Option("--out", help="结果目录（整体替换，失败时保留上次结果）")],
     year: Annotated[int, typer.Option(help="收入年度，如 2024（决定适用的政策版本）")],
     region: Annotated[str, typer.Option(help="区划代码（6 位县级或 12 位），如 433124")],
     month: Annotated[str | None, typer.Option(help="筛查月份 YYYY-MM（默认该年 12 月）")] = None,
+    input_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--input",
+            help="数据目录（registry/ 与 feeds/ 下的 Parquet 文件）；不给则筛查本系统数据库，"
+            "并把预警和线索写回数据库",
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="结果目录（整体替换，失败时保留上次结果）；用 --input 时必填，"
+            "否则默认 var/screening/<区划>-<YYYY-MM>",
+        ),
+    ] = None,
     engine: Annotated[
         str, typer.Option(help="计算引擎：duckdb（单机，默认）或 spark（本地模式或集群）")
     ] = "duckdb",
@@ -42,7 +57,15 @@ def screen_command(
         ),
     ] = None,
 ) -> None:
-    """按政策版本对数据集逐户筛查（风险触发、对象类型、风险消除、数据质量），写出预警结果。"""
+    """按政策版本逐户筛查（风险触发、对象类型、风险消除、数据质量）：对数据集写出结果，
+    或对本系统数据库筛查并生成预警和线索。"""
+    if input_dir is None:
+        if spark_master is not None:
+            raise _fail("筛查数据库时不支持 --spark-master（Spark 用其默认环境）")
+        _screen_database(year=year, region=region, month=month, engine=engine, out=out)
+        return
+    if out is None:
+        raise _fail("使用 --input 时必须用 --out 指定结果目录")
     from rich import box
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
@@ -117,4 +140,48 @@ def screen_command(
     typer.echo(
         f"计算引擎 {engine}；政策版本 {edition.edition_id}；"
         f"共 {result.findings.num_rows:,} 条发现，已写入 {out}"
+    )
+
+
+def _screen_database(
+    *, year: int, region: str, month: str | None, engine: str, out: Path | None
+) -> None:
+    """Screen the app database: a run recorded as the system, executed here with progress."""
+    from fangpin.cli import setup_django
+    from fangpin.screening import ScreeningError, parse_month
+
+    try:
+        first_day = parse_month(month, year)
+    except ScreeningError as exc:
+        raise _fail(exc.message) from exc
+    setup_django()
+    from rich.console import Console
+
+    from fangpin.casework.errors import CaseworkError
+    from fangpin.casework.models import RunStatus
+    from fangpin.casework.services import screening_run_create, screening_run_execute
+    from fangpin.cli.progress import stage_progress
+    from fangpin.core.access import SYSTEM
+
+    try:
+        run = screening_run_create(
+            actor=SYSTEM,
+            month=first_day,
+            region_code=region,
+            year=year,
+            engine=engine,
+            output_dir=out,
+        )
+    except CaseworkError as exc:
+        raise _fail(exc.message) from exc
+    with stage_progress() as progress:
+        run = screening_run_execute(run.pk, progress=progress)
+    if run.status != RunStatus.SUCCEEDED:
+        raise _fail(f"筛查失败：{run.error_message}")
+    Console().print(
+        f"筛查完成（{run.month:%Y-%m}，区划 {run.region_code}，政策版本 {run.edition_id}）："
+        f"发现 {run.findings_total:,} 条；预警新增 {run.warnings_created:,}、"
+        f"更新 {run.warnings_updated:,}；新增线索 {run.clues_created:,}；"
+        f"结果已写入 {run.output_dir}",
+        soft_wrap=True,
     )

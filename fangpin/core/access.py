@@ -18,6 +18,7 @@ from fangpin.core.models import Role
 __all__ = [
     "AUDIT_VIEW",
     "CAPABILITIES",
+    "CLUE_VERIFY",
     "FEEDS_IMPORT",
     "FINDINGS_WRITE",
     "PI_REVEAL",
@@ -26,6 +27,7 @@ __all__ = [
     "ROLES_MANAGE",
     "ROLE_CAPABILITIES",
     "ROLE_LEVELS",
+    "SCREENING_RUN",
     "SYSTEM",
     "USERS_MANAGE",
     "SystemViewer",
@@ -50,6 +52,10 @@ FINDINGS_WRITE: Final = "findings.write"
 """Record inspection and evaluation findings (督查评估)."""
 FEEDS_IMPORT: Final = "feeds.import"
 """Import department data feeds (部门数据比对)."""
+SCREENING_RUN: Final = "screening.run"
+"""Start the monthly screening of the database for a region (部门筛查预警)."""
+CLUE_VERIFY: Final = "clue.verify"
+"""Record the verification outcome of a risk clue (线索核实: 属实/不属实/已在监测/转民政)."""
 
 CAPABILITIES: Final = frozenset(
     {
@@ -61,16 +67,20 @@ CAPABILITIES: Final = frozenset(
         ROLES_MANAGE,
         FINDINGS_WRITE,
         FEEDS_IMPORT,
+        SCREENING_RUN,
+        CLUE_VERIFY,
     }
 )
 
 ROLE_CAPABILITIES: Final[dict[str, frozenset[str]]] = {
     # 帮扶责任人/村委: keeps their village's registry.
-    Role.VILLAGE_CADRE: frozenset({REGISTRY_VIEW, REGISTRY_EDIT}),
-    # 乡镇审核: reviews and corrects the township's registry.
-    Role.TOWNSHIP_REVIEWER: frozenset({REGISTRY_VIEW, REGISTRY_EDIT}),
-    # 县级审定: approves for the county; the only role that may see numbers unmasked.
-    Role.COUNTY_APPROVER: frozenset({REGISTRY_VIEW, REGISTRY_EDIT, PI_REVEAL}),
+    # 帮扶责任人/村委: keeps their village's registry and verifies its risk clues.
+    Role.VILLAGE_CADRE: frozenset({REGISTRY_VIEW, REGISTRY_EDIT, CLUE_VERIFY}),
+    # 乡镇审核: reviews and corrects the township's registry; may verify its clues too.
+    Role.TOWNSHIP_REVIEWER: frozenset({REGISTRY_VIEW, REGISTRY_EDIT, CLUE_VERIFY}),
+    # 县级审定: approves for the county; the only role that may see numbers unmasked; starts
+    # the monthly screening.
+    Role.COUNTY_APPROVER: frozenset({REGISTRY_VIEW, REGISTRY_EDIT, PI_REVEAL, SCREENING_RUN}),
     # 部门数据专员: brings in department feeds and reads the registry they are compared with.
     Role.DEPARTMENT_OFFICER: frozenset({FEEDS_IMPORT, REGISTRY_VIEW}),
     # 督查评估: reads across their region, writes findings only.

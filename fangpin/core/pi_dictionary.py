@@ -82,6 +82,10 @@ PI_REGISTRY: dict[str, PiEntry] = {
     "registry.HouseholdCondition.*": _person("两不愁三保障及饮水安全核查"),
     "registry.Monitoring.*": _person("监测对象识别与风险消除", sensitive=True),
     "registry.MonitoringRisk.*": _person("致贫返贫风险类型（含因病、因残）", sensitive=True),
+    # Casework: a warning's observed values and reason name a household's income, medical costs
+    # and risks; a clue records the village's verification of them.
+    "casework.Warning.*": _person("部门筛查预警核实（观测值含收支、医疗费用）", sensitive=True),
+    "casework.Clue.*": _person("风险线索核实", sensitive=True),
     # Accounts and logs (core, api)
     "core.User.username": PiEntry("登录", GENERAL, "明文", _ACCOUNT_RETENTION),
     "core.User.first_name": PiEntry("显示经办人", GENERAL, "明文", _ACCOUNT_RETENTION),
@@ -111,5 +115,6 @@ NOT_PI: dict[str, str] = {
     "core.User.password_changed_at": "密码修改时间，不含密码",
     "core.AuditEvent.hash": "审计链哈希，不含个人信息",
     "registry.Household.village": "所在村的区划代码，公开信息",
+    "casework.ScreeningRun.year": "筛查所用收入年度（年份），不含个人信息",
     "api.ApiToken.name": "令牌用途名称（如“乡镇数据对接”）",
 }

@@ -7,6 +7,8 @@ from django.urls import path
 from fangpin.web.views import (
     account,
     accounts_admin,
+    casework,
+    clues,
     edit,
     feeds,
     households,
@@ -103,4 +105,13 @@ urlpatterns = [
     path("roles/", roles_admin.roles_list, name="roles"),
     path("roles/<int:user_id>/", roles_admin.role_assign, name="role_assign"),
     path("policy/", policy.policy_view, name="policy"),
+    # Monthly screening and risk clues (views/casework.py, views/clues.py); runs and clues are
+    # addressed by their public UUIDs too.
+    path("screening/", casework.runs_list, name="screening"),
+    path("screening/start/", casework.run_start, name="screening_start"),
+    path("screening/runs/<uuid:run_id>/", casework.run_detail, name="screening_run"),
+    path("screening/precision/", casework.precision_report, name="screening_precision"),
+    path("clues/", clues.clue_list_view, name="clues"),
+    path("clues/<uuid:clue_id>/", clues.clue_detail, name="clue"),
+    path("clues/<uuid:clue_id>/verify/", clues.clue_verify_view, name="clue_verify"),
 ]

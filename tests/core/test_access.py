@@ -22,9 +22,9 @@ from fangpin.core.scope import scope_covers, scope_prefix
 
 # The table of docs/access.md, written out cell by cell (never derived from the code).
 EXPECTED: dict[str, set[str]] = {
-    Role.VILLAGE_CADRE: {"registry.view", "registry.edit"},
-    Role.TOWNSHIP_REVIEWER: {"registry.view", "registry.edit"},
-    Role.COUNTY_APPROVER: {"registry.view", "registry.edit", "pi.reveal"},
+    Role.VILLAGE_CADRE: {"registry.view", "registry.edit", "clue.verify"},
+    Role.TOWNSHIP_REVIEWER: {"registry.view", "registry.edit", "clue.verify"},
+    Role.COUNTY_APPROVER: {"registry.view", "registry.edit", "pi.reveal", "screening.run"},
     Role.DEPARTMENT_OFFICER: {"feeds.import", "registry.view"},
     Role.INSPECTOR: {"registry.view", "findings.write"},
     Role.AUDITOR: {"audit.view"},
@@ -40,6 +40,8 @@ ALL_CAPABILITIES = [
     "roles.manage",
     "findings.write",
     "feeds.import",
+    "screening.run",
+    "clue.verify",
 ]
 HOME = {  # a home region each role may have
     Role.VILLAGE_CADRE: "433124102201",
@@ -58,7 +60,7 @@ def _user(role: str = "", home: str | None = None, **flags: Any) -> User:
     return User(username=f"u_{role or 'none'}", role=role, home_region_id=home, **flags)
 
 
-def test_the_capability_list_is_exactly_eight() -> None:
+def test_the_capability_list_is_exactly_ten() -> None:
     assert set(CAPABILITIES) == set(ALL_CAPABILITIES)
     assert set(EXPECTED) == set(Role.values)
 

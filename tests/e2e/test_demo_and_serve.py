@@ -99,7 +99,7 @@ def test_demo_builds_the_registry_and_prints_logins(demo: tuple[Path, str]) -> N
     # The eight department files are published and the month is screened.
     assert output.count("（已发布）") == 8
     assert "⑥ 月度筛查（2024-12" in output
-    findings = pq.read_table(var_dir / "screening" / "2024-12" / "findings.parquet")
+    findings = pq.read_table(var_dir / "screening" / "433124-2024-12" / "findings.parquet")
     assert findings.num_rows > 0
     assert set(findings.column("rule_code").to_pylist()) <= set(RULES)
 

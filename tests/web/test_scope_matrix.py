@@ -1,5 +1,6 @@
-"""The web IDOR matrix (SEC-AC-1, scenario 1): every web route that addresses a household or a
-person × role × household in or out of scope.
+"""The web IDOR matrix (SEC-AC-1, scenario 1): every web route that addresses a household, a
+person, a risk clue or a screening run × role × household in or out of scope (each household
+has a clue with one warning, and its village a screening run).
 
 Expected, written out rather than computed: a role without ``registry.view`` gets 403 for any
 id; a write route refuses a role without the capability it needs with 403 for any id; a
@@ -21,6 +22,7 @@ from typing import Any
 import pytest
 
 from fangpin import idnumber
+from fangpin.casework.models import Clue, ScreeningRun, Warning
 from fangpin.core.models import AuditEvent
 from fangpin.registry.models import (
     Household,
@@ -33,6 +35,7 @@ from fangpin.registry.models import (
 from fangpin.web.forms_person import PersonEditForm
 from tests.registry.conftest import World, member
 from tests.web.conftest import client_for
+from tests.web.test_casework_pages import make_clue, make_run
 
 ROLES = ["cadre_tudi", "county_huayuan", "inspector_luxi", "auditor", "sysadmin"]
 TARGETS = ["tudi", "douwang", "luxi"]
@@ -46,7 +49,7 @@ IN_SCOPE = {
 }
 #: role → capabilities that matter here
 CAN = {
-    "cadre_tudi": {"view", "edit"},
+    "cadre_tudi": {"view", "edit", "verify"},
     "county_huayuan": {"view", "edit", "reveal"},
     "inspector_luxi": {"view"},
     "auditor": set(),
@@ -200,6 +203,16 @@ ROUTES: dict[str, tuple[str, str, Callable[[Ids], dict[str, Any]] | None, str, i
         "edit",
         302,
     ),
+    # Risk clues and screening runs (views/clues.py, views/casework.py), by their public UUIDs.
+    "web:screening_run": ("GET", "/screening/runs/{run}/", None, "view", 200),
+    "web:clue": ("GET", "/clues/{clue}/", None, "view", 200),
+    "web:clue_verify": (
+        "POST",
+        "/clues/{clue}/verify/",
+        lambda ids: {"version": "1", f"outcome_{ids['warning']}": "confirmed", "note": "入户核实"},
+        "verify",
+        302,
+    ),
 }
 
 #: Routes that look the household up before the capability: without the capability, a household
@@ -228,15 +241,33 @@ def fingerprint() -> dict[str, Any]:
         "condition": HouseholdCondition.objects.count(),
         "household_versions": sorted(Household.objects.values_list("pk", "version", "address")),
         "person_versions": sorted(Person.objects.values_list("pk", "version", "status")),
+        "clues": sorted(Clue.objects.values_list("pk", "status", "outcome", "version", "note")),
+        "warnings": sorted(Warning.objects.values_list("pk", "outcome", "outcome_note")),
+        "runs": sorted(ScreeningRun.objects.values_list("pk", "status")),
         "audit_actions": sorted(
             a for a in AuditEvent.objects.values_list("action", flat=True) if a != "authz.denied"
         ),
     }
 
 
+def casework_for(household: Household) -> tuple[ScreeningRun, Clue, Warning]:
+    """The household's pending clue (one warning) and its village's run, made on first use."""
+    run = ScreeningRun.objects.filter(region_code=household.village_id).first()
+    if run is None:
+        run = make_run(household.village_id)
+    clue = Clue.objects.filter(household=household).first()
+    if clue is None:
+        clue = make_clue(household, run, [("trigger.income_below_line", "人均纯收入低于监测线")])
+    return run, clue, Warning.objects.get(clue=clue)
+
+
 def ids_for(household: Household) -> Ids:
     key = next(k for k, v in _HEADS.items() if Person.objects.filter(household=household, name=v))
+    run, clue, warning = casework_for(household)
     return {
+        "run": run.public_id,
+        "clue": clue.public_id,
+        "warning": warning.public_id,
         "h": household.public_id,
         "version": household.version,
         "head": member(household, _HEADS[key]).pk,
@@ -322,6 +353,32 @@ def test_a_row_id_in_a_path_answers_404(world: World, path: str) -> None:
     assert household.household_number not in response.content.decode()
 
 
+@pytest.mark.parametrize("path", ["/clues/{clue}/", "/screening/runs/{run}/"])
+def test_a_clue_or_run_row_id_in_a_path_answers_404(world: World, path: str) -> None:
+    run, clue, _warning = casework_for(world.households["tudi"])
+    client = client_for(world.viewers["cadre_tudi"])
+
+    response = client.get(path.format(clue=clue.pk, run=run.pk))
+
+    assert response.status_code == 404
+    assert world.households["tudi"].household_number not in response.content.decode()
+
+
+@pytest.mark.parametrize("role", ["cadre_tudi", "county_huayuan", "inspector_luxi"])
+def test_a_missing_clue_or_run_answers_exactly_like_one_outside(world: World, role: str) -> None:
+    client = client_for(world.viewers[role])
+    other = world.households["tudi" if role == "inspector_luxi" else "luxi"]
+    run, clue, _warning = casework_for(other)
+
+    for template in ("/clues/{}/", "/screening/runs/{}/"):
+        outside = client.get(
+            template.format(clue.public_id if "clues" in template else run.public_id)
+        )
+        missing = client.get(template.format(uuid.uuid4()))
+        assert outside.status_code == missing.status_code == 404
+        assert outside.content == missing.content
+
+
 @pytest.mark.parametrize(
     "segment", ["not-a-uuid", "1", "12345678-1234-1234-1234-12345678901", "%00", "x" * 40]
 )
@@ -329,9 +386,15 @@ def test_a_malformed_uuid_in_a_path_answers_404(world: World, segment: str) -> N
     client = client_for(world.viewers["county_huayuan"])
     before = fingerprint()
 
-    for url in (f"/households/{segment}/", f"/persons/{segment}/edit/"):
+    for url in (
+        f"/households/{segment}/",
+        f"/persons/{segment}/edit/",
+        f"/clues/{segment}/",
+        f"/screening/runs/{segment}/",
+    ):
         assert client.get(url).status_code == 404
     assert client.post(f"/households/{segment}/edit/", {"address": "x"}).status_code == 404
+    assert client.post(f"/clues/{segment}/verify/", {"version": "1"}).status_code == 404
     assert fingerprint() == before
 
 
@@ -355,13 +418,13 @@ def test_no_page_links_a_household_or_person_by_row_id(world: World, role: str) 
     client = client_for(world.viewers[role])
     pages = ["/", "/households/"]
     for key in sorted(IN_SCOPE[role]):
-        household = world.households[key]
-        son = member(household, _SONS[key])
+        ids = ids_for(world.households[key])
         pages += [
-            template.format(h=household.public_id, son_public=son.public_id)
+            template.format(**ids)
             for method, template, _data, needs, _ok in ROUTES.values()
             if method == "GET" and needs in CAN[role]
         ]
+    pages += ["/clues/", "/screening/", "/screening/precision/"]
     seen = 0
     for url in pages:
         response = client.get(url)
@@ -408,9 +471,10 @@ def test_a_write_route_refuses_get(world: World, route: str) -> None:
     """Scenario 9: state-changing URLs answer GET with 405 and change nothing."""
     _method, template, _data, _needs, _ok = ROUTES[route]
     client = client_for(world.viewers["county_huayuan"])
+    ids = ids_for(world.households["tudi"])
     before = fingerprint()
 
-    response = client.get(template.format(**ids_for(world.households["tudi"])))
+    response = client.get(template.format(**ids))
 
     assert response.status_code == 405
     assert fingerprint() == before

@@ -4,6 +4,7 @@ Content-Security-Policy forbids inline script anyway."""
 from __future__ import annotations
 
 import html
+import json
 from typing import Any
 
 import pytest
@@ -132,3 +133,34 @@ def test_every_kind_of_response_carries_the_policy(client: Client, db: Any) -> N
         response = client.get(url)
         assert response["Content-Security-Policy"] == CONTENT_SECURITY_POLICY, url
         assert response["Permissions-Policy"].startswith("camera=()"), url
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_a_warning_reason_is_escaped_on_the_clue_pages(
+    payload: str, village: Any, actor: Any, tudi_cadre: Any, person_input: PersonFactory
+) -> None:
+    """Reasons and observed values come from the screening (built from registry and feed
+    text): the clue list and page show them escaped."""
+    from tests.web.test_casework_pages import make_clue, make_run
+
+    household = services.household_create(
+        actor=actor,
+        village_code=TUDI,
+        household_type="2",
+        head=person_input(name="龙大"),
+        members=[],
+        registered_on=REGISTERED_ON,
+    )
+    clue = make_clue(household, make_run(TUDI), [("trigger.accident", payload)])
+    clue.warnings.update(observed=json.dumps({"event": payload}, ensure_ascii=False))
+    client = Client()
+    client.force_login(tudi_cadre)
+    dangerous = any(c in payload for c in _SPECIAL)
+    for url in ("/clues/", f"/clues/{clue.public_id}/"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        body = response.content.decode()
+        if dangerous:
+            assert payload not in body, url
+        assert html.escape(payload) in body, url
+        assert response["Content-Security-Policy"] == CONTENT_SECURITY_POLICY

@@ -1,0 +1,31 @@
+"""Domain errors of casework: a stable ``code`` and a Chinese ``message``.
+
+Codes: ``forbidden`` (no right, or the region/clue lies outside the actor's scope),
+``region`` (a malformed region code), ``month`` (not a first day of a month, or an income year
+that does not fit it), ``engine`` (unknown engine), ``run_active`` (a run of the same month and
+region is queued or running — a conflict, HTTP 409), ``snapshot`` (the database snapshot
+failed), ``screening`` (the screening failed: input or engine), ``deadline`` (the working-day
+calendar does not cover the verification deadline), ``outcome`` (a missing, unknown or extra
+warning outcome, or a note too long), ``stale`` (the clue changed since it was read — HTTP
+409), ``verified`` (the clue is already verified — HTTP 409). Never change a code that has
+shipped.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from fangpin.core.errors import FangpinError
+
+__all__ = ["CONFLICT_CODES", "CaseworkError"]
+
+#: Codes that mean "someone else got there first": views and the API answer 409.
+CONFLICT_CODES: Final = frozenset({"run_active", "stale", "verified"})
+
+
+class CaseworkError(FangpinError):
+    """A screening run or clue verification the service refuses."""
+
+    @property
+    def is_conflict(self) -> bool:
+        return self.code in CONFLICT_CODES

@@ -1,0 +1,269 @@
+"""Reads of casework: screening runs, clues, their warnings, and each rule's precision.
+
+Selectors never write. Each takes the viewer as ``user`` and starts from the region scope
+(:func:`warning_list`, :func:`_clues_for`, :func:`_runs_for` — the one place it is applied):
+a clue outside the viewer's scope behaves like one that does not exist (lists leave it out,
+detail selectors raise ``DoesNotExist``). The CLI and jobs pass ``SYSTEM``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from django.core.exceptions import ValidationError
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from fangpin.casework.access import casework_scope_prefix
+from fangpin.casework.models import (
+    Clue,
+    ClueStatus,
+    Outcome,
+    ScreeningRun,
+    Warning,
+)
+from fangpin.regioncode import RegionCodeError, parse_code
+
+__all__ = [
+    "CLUE_FAMILIES",
+    "RulePrecision",
+    "clue_get",
+    "clue_list",
+    "clue_warnings",
+    "rule_precision",
+    "run_get",
+    "run_list",
+    "warning_list",
+]
+
+#: The finding families that become clues for the village (quality goes to the ledger).
+CLUE_FAMILIES = ("trigger", "classification", "elimination")
+
+#: Outcomes that mean the household really is (or already was) at risk.
+REAL_RISK_OUTCOMES = (Outcome.CONFIRMED, Outcome.ALREADY_MONITORED, Outcome.CIVIL_AFFAIRS)
+
+
+def _ancestor_codes(prefix: str) -> list[str]:
+    """The 12-digit codes of the regions above and at ``prefix`` (a subtree prefix)."""
+    try:
+        info = parse_code(prefix)
+    except RegionCodeError:
+        return []
+    codes = [
+        info.province_code,
+        info.prefecture_code,
+        info.county_code,
+        info.township_code,
+        info.village_code,
+    ]
+    return [code for code in codes if code]
+
+
+def _runs_for(user: Any) -> QuerySet[ScreeningRun]:
+    """Runs of a region inside ``user``'s scope, or of a region containing it (a village cadre
+    sees the county's runs that produced its clues)."""
+    prefix = casework_scope_prefix(user)
+    if prefix is None:
+        return ScreeningRun.objects.none()
+    if prefix == "":
+        return ScreeningRun.objects.all()
+    return ScreeningRun.objects.filter(
+        Q(region_code__startswith=prefix) | Q(region_code__in=_ancestor_codes(prefix))
+    )
+
+
+def warning_list(user: Any) -> QuerySet[Warning]:
+    """The warnings of villages inside ``user``'s scope (quality warnings included)."""
+    prefix = casework_scope_prefix(user)
+    if prefix is None:
+        return Warning.objects.none()
+    return Warning.objects.filter(village_code__startswith=prefix)
+
+
+def _clues_for(user: Any) -> QuerySet[Clue]:
+    prefix = casework_scope_prefix(user)
+    if prefix is None:
+        return Clue.objects.none()
+    return Clue.objects.filter(village_code__startswith=prefix)
+
+
+def run_list(user: Any) -> QuerySet[ScreeningRun]:
+    """The screening runs ``user`` may see, newest first."""
+    return _runs_for(user).select_related("requested_by").order_by("-created_at", "-id")
+
+
+def run_get(user: Any, public_id: UUID | str) -> ScreeningRun:
+    """One run by its public id; ``ScreeningRun.DoesNotExist`` otherwise (views answer 404)."""
+    try:
+        return _runs_for(user).get(public_id=public_id)
+    except (ValueError, TypeError, ValidationError):
+        raise ScreeningRun.DoesNotExist from None
+
+
+def clue_list(
+    user: Any,
+    *,
+    status: str | None = None,
+    overdue: bool | None = None,
+    rule_code: str | None = None,
+    village_code: str | None = None,
+    month: date | None = None,
+) -> QuerySet[Clue]:
+    """The clues ``user`` may see, earliest deadline first, with ``warning_count`` and
+    ``is_overdue`` (pending and past its deadline, counted against today) annotated.
+
+    ``rule_code`` and ``month`` keep the clues having a warning of that rule / month;
+    ``village_code`` is a 12-digit village (or any subtree prefix).
+    """
+    today = timezone.localdate()
+    warning_count = (
+        Warning.objects.filter(clue=OuterRef("pk"))
+        .order_by()
+        .values("clue")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    clues = _clues_for(user).annotate(
+        warning_count=Coalesce(Subquery(warning_count, output_field=IntegerField()), Value(0)),
+        is_overdue=ExpressionWrapper(
+            Q(status=ClueStatus.PENDING, verify_deadline__lt=today),
+            output_field=BooleanField(),
+        ),
+    )
+    if status:
+        clues = clues.filter(status=status)
+    if overdue is True:
+        clues = clues.filter(status=ClueStatus.PENDING, verify_deadline__lt=today)
+    elif overdue is False:
+        clues = clues.exclude(status=ClueStatus.PENDING, verify_deadline__lt=today)
+    if village_code:
+        clues = clues.filter(village_code__startswith=village_code)
+    if rule_code or month:
+        having = Warning.objects.filter(clue=OuterRef("pk"))
+        if rule_code:
+            having = having.filter(rule_code=rule_code)
+        if month:
+            having = having.filter(month=month.replace(day=1))
+        clues = clues.filter(pk__in=having.values("clue"))
+    return clues.select_related("household", "verified_by").order_by("verify_deadline", "id")
+
+
+def clue_get(user: Any, public_id: UUID | str) -> Clue:
+    """One clue (annotated like :func:`clue_list`); ``Clue.DoesNotExist`` also out of scope."""
+    try:
+        return clue_list(user).get(public_id=public_id)
+    except (ValueError, TypeError, ValidationError):
+        raise Clue.DoesNotExist from None
+
+
+def clue_warnings(clue: Clue) -> QuerySet[Warning]:
+    """The warnings a clue gathers, by rule. The clue was read through a scoped selector."""
+    return (
+        Warning.objects.filter(clue=clue)
+        .select_related("first_run", "last_run", "verified_by")
+        .order_by("month", "rule_code", "id")
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class RulePrecision:
+    """How one rule's warnings turned out when villages verified them.
+
+    ``precision`` = 属实 ÷ verified; ``real_risk_share`` = (属实 + 已在监测 + 转民政) ÷ verified:
+    the share that pointed at a household really at risk, even if already known or handed to
+    civil affairs. Both ``None`` while nothing is verified.
+    """
+
+    rule_code: str
+    name_zh: str
+    family: str
+    warnings: int
+    verified: int
+    confirmed: int
+    unfounded: int
+    already_monitored: int
+    civil_affairs: int
+
+    @property
+    def precision(self) -> float | None:
+        return self.confirmed / self.verified if self.verified else None
+
+    @property
+    def real_risk_share(self) -> float | None:
+        if not self.verified:
+            return None
+        return (self.confirmed + self.already_monitored + self.civil_affairs) / self.verified
+
+    @property
+    def pending(self) -> int:
+        return self.warnings - self.verified
+
+
+def _rule_names() -> dict[str, str]:
+    from fangpin.screening.registry import RULES  # the rule metadata, no engine
+
+    return {code: rule.name_zh for code, rule in RULES.items()}
+
+
+def rule_precision(
+    user: Any, *, month_from: date | None = None, month_to: date | None = None
+) -> list[RulePrecision]:
+    """Per rule, the warnings sent to villages and how verification turned out, worst first.
+
+    Only the families that make clues count (quality warnings are not verified by villages).
+    Worst first: lowest precision first, then most 不属实, then most warnings; rules with
+    nothing verified yet come last (by warnings). One aggregate query.
+    """
+    warnings = warning_list(user).filter(family__in=CLUE_FAMILIES)
+    if month_from:
+        warnings = warnings.filter(month__gte=month_from.replace(day=1))
+    if month_to:
+        warnings = warnings.filter(month__lte=month_to.replace(day=1))
+    rows = (
+        warnings.order_by()
+        .values("rule_code", "family")
+        .annotate(
+            total=Count("pk"),
+            verified=Count("pk", filter=~Q(outcome="")),
+            confirmed=Count("pk", filter=Q(outcome=Outcome.CONFIRMED)),
+            unfounded=Count("pk", filter=Q(outcome=Outcome.UNFOUNDED)),
+            already_monitored=Count("pk", filter=Q(outcome=Outcome.ALREADY_MONITORED)),
+            civil_affairs=Count("pk", filter=Q(outcome=Outcome.CIVIL_AFFAIRS)),
+        )
+    )
+    names = _rule_names()
+    result = [
+        RulePrecision(
+            rule_code=row["rule_code"],
+            name_zh=names.get(row["rule_code"], row["rule_code"]),
+            family=row["family"],
+            warnings=row["total"],
+            verified=row["verified"],
+            confirmed=row["confirmed"],
+            unfounded=row["unfounded"],
+            already_monitored=row["already_monitored"],
+            civil_affairs=row["civil_affairs"],
+        )
+        for row in rows
+    ]
+
+    def worst_first(item: RulePrecision) -> tuple[int, float, int, int, str]:
+        if item.precision is None:
+            return (1, 0.0, 0, -item.warnings, item.rule_code)
+        return (0, item.precision, -item.unfounded, -item.warnings, item.rule_code)
+
+    return sorted(result, key=worst_first)

@@ -1,0 +1,249 @@
+"""Risk clues (预警线索): the list with filters, one clue with its warnings, the verification.
+
+Lists and pages need ``registry.view`` and read through :mod:`fangpin.casework.selectors`
+(the region scope is applied there: a clue outside it is a 404 exactly like a missing one).
+Verifying needs ``clue.verify`` (village cadre, township reviewer; 403 otherwise, audited):
+the form posts one outcome per warning, a note and the ``version`` it was drawn with to
+``clue_verify``, which refuses a stale version or a clue already verified (409, nothing
+changed) and audits the write.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from uuid import UUID
+
+from django import forms
+from django.contrib import messages
+from django.db.models import CharField, OuterRef, QuerySet, Subquery, TextField, Value
+from django.db.models.functions import Coalesce
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_POST
+
+from fangpin.casework import selectors
+from fangpin.casework.errors import CaseworkError
+from fangpin.casework.models import Clue, ClueStatus, Outcome, Warning
+from fangpin.casework.services import clue_verify
+from fangpin.core.access import CLUE_VERIFY, user_can
+from fangpin.registry import selectors as registry_selectors
+from fangpin.registry.models import ACTIVE, HEAD, Person
+from fangpin.screening.registry import RULES
+from fangpin.web.views._common import capability_page, pi_page, villages_in_scope
+from fangpin.web.views.casework import MonthField, severity_label
+
+PAGE_SIZE = 50
+MAX_PAGE = 200
+"""Offset pages of 50 without a count, at most 200 (like the household list, docs/web.md)."""
+
+STALE_MESSAGE = _("该线索已被他人修改，请刷新后重试")
+OUTCOME_FIELD = "outcome_"
+"""Each warning's outcome is posted as ``outcome_<warning public id>``."""
+
+
+def clue_rule_choices() -> list[tuple[str, str]]:
+    """The rules whose warnings become clues (trigger, classification, elimination)."""
+    return [
+        (code, f"{rule.name_zh}")
+        for code, rule in sorted(RULES.items())
+        if str(rule.family) in selectors.CLUE_FAMILIES
+    ]
+
+
+class ClueFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("状态"),
+        required=False,
+        choices=[("", _("（全部）")), *((value, _(label)) for value, label in ClueStatus.choices)],
+    )
+    overdue = forms.ChoiceField(
+        label=_("是否逾期"),
+        required=False,
+        choices=[("", _("（全部）")), ("yes", _("已逾期")), ("no", _("未逾期"))],
+    )
+    rule = forms.ChoiceField(label=_("预警规则"), required=False)
+    village = forms.ChoiceField(label=_("村"), required=False)
+    month = MonthField(label=_("筛查月份"), required=False)
+    page = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGE)
+
+    def __init__(self, *args: Any, villages: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        rule: Any = self.fields["rule"]
+        village: Any = self.fields["village"]
+        rule.choices = [("", _("（全部）")), *clue_rule_choices()]
+        village.choices = [("", _("（全部）")), *villages]
+
+
+def _with_heads(clues: QuerySet[Clue]) -> QuerySet[Clue]:
+    """Annotate the head's name and the first warning's reason (one subquery each)."""
+    head = Person.objects.filter(
+        household=OuterRef("household"), relation=HEAD, status=ACTIVE
+    ).values("name")[:1]
+    first = (
+        Warning.objects.filter(clue=OuterRef("pk"))
+        .order_by("month", "rule_code", "id")
+        .values("reason_zh")[:1]
+    )
+    return clues.annotate(
+        head_name=Coalesce(Subquery(head), Value(""), output_field=CharField()),
+        first_reason=Coalesce(Subquery(first), Value(""), output_field=TextField()),
+    )
+
+
+def _list_context(request: HttpRequest) -> dict[str, Any]:
+    user: Any = request.user
+    villages = [(r.code, r.name) for r in villages_in_scope(user)]
+    form = ClueFilterForm(request.GET or None, villages=villages)
+    data = form.cleaned_data if form.is_valid() else {}
+    overdue = {"yes": True, "no": False}.get(data.get("overdue") or "")
+    clues = selectors.clue_list(
+        user,
+        status=data.get("status") or None,
+        overdue=overdue,
+        rule_code=data.get("rule") or None,
+        village_code=data.get("village") or None,
+        month=data.get("month"),
+    )
+    page = data.get("page") or 1
+    offset = (page - 1) * PAGE_SIZE
+    rows = list(_with_heads(clues)[offset : offset + PAGE_SIZE + 1])
+    names = dict(villages)
+    for clue in rows:
+        clue.village_name = names.get(clue.village_code, "")  # type: ignore[attr-defined]
+    params = request.GET.copy()
+    params.pop("page", None)
+    return {
+        "form": form,
+        "clues": rows[:PAGE_SIZE],
+        "page": page,
+        "has_next": len(rows) > PAGE_SIZE and page < MAX_PAGE,
+        "has_previous": page > 1,
+        "query_string": params.urlencode(),
+    }
+
+
+@require_GET
+@pi_page
+def clue_list_view(request: HttpRequest) -> HttpResponse:
+    """The clues in scope, earliest deadline first; an htmx filter change gets the table."""
+    context = _list_context(request)
+    if (
+        request.headers.get("HX-Request") == "true"
+        and request.headers.get("HX-Target") == "results"
+    ):
+        return render(request, "web/_clue_results.html", context)
+    return render(request, "web/clue_list.html", context)
+
+
+def _readable(text: str) -> list[tuple[str, str]]:
+    """A finding's JSON text (observed, threshold) as ``(key, value)`` lines to show."""
+    try:
+        value = json.loads(text or "{}")
+    except ValueError:
+        return [("", text)]
+    if isinstance(value, dict):
+        return [(str(k), _scalar(v)) for k, v in value.items()]
+    if isinstance(value, list):
+        return [("", _scalar(v)) for v in value]
+    return [("", _scalar(value))]
+
+
+def _scalar(value: object) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return gettext_now("是") if value else gettext_now("否")
+    if isinstance(value, str | int | float):
+        return str(value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _clue_or_404(request: HttpRequest, clue_id: UUID) -> Clue:
+    try:
+        return selectors.clue_get(request.user, clue_id)
+    except Clue.DoesNotExist:
+        raise Http404("未找到该线索") from None
+
+
+def _clue_context(
+    request: HttpRequest, clue: Clue, chosen: dict[str, str] | None = None, note: str = ""
+) -> dict[str, Any]:
+    user: Any = request.user
+    chosen = chosen or {}
+    warnings = [
+        {
+            "warning": w,
+            "rule_name": RULES[w.rule_code].name_zh if w.rule_code in RULES else w.rule_code,
+            "severity": severity_label(w.severity),
+            "observed": _readable(w.observed),
+            "threshold": _readable(w.threshold),
+            "field": f"{OUTCOME_FIELD}{w.public_id}",
+            "chosen": chosen.get(str(w.public_id), ""),
+        }
+        for w in selectors.clue_warnings(clue)
+    ]
+    head = registry_selectors.household_head(user=user, household_id=clue.household_id)
+    village = next((name for code, name in _villages(user) if code == clue.village_code), "")
+    return {
+        "clue": clue,
+        "head_name": head.name if head else "",
+        "village_name": village,
+        "warnings": warnings,
+        "outcomes": Outcome.choices,
+        "can_verify": clue.status == ClueStatus.PENDING and user_can(user, CLUE_VERIFY),
+        "note": note,
+    }
+
+
+def _villages(user: Any) -> list[tuple[str, str]]:
+    return [(r.code, r.name) for r in villages_in_scope(user)]
+
+
+@require_GET
+@pi_page
+def clue_detail(request: HttpRequest, clue_id: UUID) -> HttpResponse:
+    """One clue: its household, each warning with its reason and values, the verification."""
+    clue = _clue_or_404(request, clue_id)
+    return render(request, "web/clue_detail.html", _clue_context(request, clue))
+
+
+@require_POST
+@capability_page(CLUE_VERIFY)
+def clue_verify_view(request: HttpRequest, clue_id: UUID) -> HttpResponse:
+    """Record the verification; a refusal re-shows the clue with the message, nothing saved."""
+    clue = _clue_or_404(request, clue_id)
+    chosen = {
+        key[len(OUTCOME_FIELD) :]: str(value)
+        for key, value in request.POST.items()
+        if key.startswith(OUTCOME_FIELD) and value
+    }
+    note = request.POST.get("note", "")
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        version = -1  # a form without its version is treated as stale
+    try:
+        clue_verify(
+            actor=request.user,
+            clue=clue,
+            outcomes=chosen,
+            note=note,
+            expected_version=version,
+            request=request,
+        )
+    except CaseworkError as exc:
+        message = STALE_MESSAGE if exc.code == "stale" else exc.message
+        status = 409 if exc.is_conflict else 403 if exc.code == "forbidden" else 400
+        if exc.code == "stale":  # show what is stored now; the user fills the form again
+            chosen, note = {}, ""
+        context = _clue_context(request, clue, chosen, note)
+        context.update(error=message, error_code=exc.code)
+        return render(request, "web/clue_detail.html", context, status=status)
+    messages.success(request, _("核实结果已保存"))
+    return redirect("web:clue", clue_id=clue.public_id)
+
+
+__all__ = ["clue_detail", "clue_list_view", "clue_verify_view"]
