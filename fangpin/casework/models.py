@@ -92,6 +92,10 @@ class ScreeningRun(models.Model):
     started_at = models.DateTimeField("开始时间", null=True, blank=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
     output_dir = models.CharField("结果目录", max_length=500, blank=True, default="")
+    rule_counts = models.JSONField(
+        "各规则发现数", default=dict, blank=True
+    )  # rule code -> findings of the whole run (every rule that ran, zeros included)
+    heartbeat_at = models.DateTimeField("最近进度时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "筛查运行"

@@ -33,10 +33,11 @@ from fangpin.casework.models import (
     Clue,
     ClueStatus,
     Outcome,
+    RunStatus,
     ScreeningRun,
     Warning,
 )
-from fangpin.regioncode import RegionCodeError, parse_code
+from fangpin.regioncode import RegionCodeError, parse_code, subtree_prefix
 
 __all__ = [
     "CLUE_FAMILIES",
@@ -47,6 +48,7 @@ __all__ = [
     "rule_precision",
     "run_get",
     "run_list",
+    "run_rule_counts",
     "warning_list",
 ]
 
@@ -112,6 +114,48 @@ def run_get(user: Any, public_id: UUID | str) -> ScreeningRun:
         return _runs_for(user).get(public_id=public_id)
     except (ValueError, TypeError, ValidationError):
         raise ScreeningRun.DoesNotExist from None
+
+
+@dataclass(frozen=True)
+class RuleCount:
+    """Findings of one rule in a run, as far as the viewer may count them."""
+
+    code: str
+    count: int
+
+
+def run_rule_counts(user: Any, run: ScreeningRun) -> tuple[list[RuleCount], bool]:
+    """Findings per rule of ``run``, largest first, and whether they are the whole run's.
+
+    A viewer whose scope covers the run's region gets the run's own counts, stored when it
+    finished (they do not change when a later run of the month takes the warnings over). A
+    viewer inside the region (a village cadre reading the county's run) gets the warnings of
+    its own villages whose latest run this is — never the region's totals per rule.
+    """
+    prefix = casework_scope_prefix(user)
+    if prefix is None or run.status != RunStatus.SUCCEEDED:
+        return [], False
+    run_prefix = _subtree(run.region_code)
+    if run_prefix.startswith(prefix):
+        rows = [RuleCount(code, n) for code, n in (run.rule_counts or {}).items() if n]
+        whole = True
+    else:
+        counted = (
+            Warning.objects.filter(last_run=run, village_code__startswith=prefix)
+            .order_by()
+            .values("rule_code")
+            .annotate(n=Count("pk"))
+        )
+        rows = [RuleCount(row["rule_code"], row["n"]) for row in counted]
+        whole = False
+    return sorted(rows, key=lambda r: (-r.count, r.code)), whole
+
+
+def _subtree(region_code: str) -> str:
+    try:
+        return subtree_prefix(region_code)
+    except RegionCodeError:
+        return region_code
 
 
 def clue_list(

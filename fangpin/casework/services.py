@@ -31,6 +31,7 @@ from typing import Any, Final
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -50,6 +51,7 @@ from fangpin.regioncode import RegionCodeError, normalise_code, parse_code, subt
 
 __all__ = [
     "ENGINES",
+    "HEARTBEAT_STALE_AFTER",
     "STALE_AFTER",
     "clue_outcome",  # from fangpin.casework.verification: one import path for all writes
     "clue_verify",
@@ -61,9 +63,14 @@ __all__ = [
 ]
 
 ENGINES: Final = ("duckdb", "spark")
-#: A queued or running run older than this is taken as killed and marked failed, so the month
-#: can be screened again (a kill leaves the row "running" and the previous results in place).
+#: A queued run older than this is taken as lost (no worker took it) and marked failed, so the
+#: month can be screened again.
 STALE_AFTER: Final = timedelta(hours=6)
+#: A running run whose progress has not moved for this long is taken as killed and marked
+#: failed (a kill leaves the row "running" and the previous results in place). Every stage
+#: reports progress (each rule, each snapshot step); the longest silent step is the bulk
+#: write-back inside one transaction, minutes even for a province.
+HEARTBEAT_STALE_AFTER: Final = timedelta(minutes=30)
 _SYSTEM_ACTOR: Final = "system:screening"
 
 Progress = Callable[[str, int, int], None]
@@ -101,11 +108,15 @@ def _check_run_request(month: date, region_code: str, year: int | None, engine: 
 
 
 def _expire_stale_runs(month: date, region_code: str) -> None:
-    """Mark a queued/running run of this month and region older than STALE_AFTER as failed."""
-    cutoff = timezone.now() - STALE_AFTER
-    ScreeningRun.objects.filter(
-        month=month, region_code=region_code, status__in=ACTIVE_RUN_STATUSES, created_at__lt=cutoff
-    ).update(
+    """Mark a run of this month and region as failed when it is queued for longer than
+    STALE_AFTER or running without progress for longer than HEARTBEAT_STALE_AFTER."""
+    now = timezone.now()
+    lost = Q(status=RunStatus.QUEUED, created_at__lt=now - STALE_AFTER)
+    silent = Q(status=RunStatus.RUNNING) & (
+        Q(heartbeat_at__lt=now - HEARTBEAT_STALE_AFTER)
+        | Q(heartbeat_at__isnull=True, created_at__lt=now - STALE_AFTER)
+    )
+    ScreeningRun.objects.filter(lost | silent, month=month, region_code=region_code).update(
         status=RunStatus.FAILED,
         error_message="运行中断（超时未完成），原有预警与上次结果未受影响",
         finished_at=timezone.now(),
@@ -247,7 +258,7 @@ def screening_run_request(
 def _save_progress(run: ScreeningRun, stage: str, done: int, total: int) -> None:
     run.stage, run.progress_done, run.progress_total = stage, done, total
     ScreeningRun.objects.filter(pk=run.pk).update(
-        stage=stage, progress_done=done, progress_total=total
+        stage=stage, progress_done=done, progress_total=total, heartbeat_at=timezone.now()
     )
 
 
@@ -281,7 +292,10 @@ def screening_run_execute(run_pk: int, *, progress: Progress | None = None) -> S
 
     with transaction.atomic():
         claimed = ScreeningRun.objects.filter(pk=run_pk, status=RunStatus.QUEUED).update(
-            status=RunStatus.RUNNING, started_at=timezone.now(), stage="准备中"
+            status=RunStatus.RUNNING,
+            started_at=timezone.now(),
+            heartbeat_at=timezone.now(),
+            stage="准备中",
         )
     run = ScreeningRun.objects.select_related("requested_by").get(pk=run_pk)
     if not claimed:
@@ -374,6 +388,7 @@ def _execute(
             warnings_created=counts.warnings_created,
             warnings_updated=counts.warnings_updated,
             clues_created=counts.clues_created,
+            rule_counts=dict(result.counts),
             finished_at=timezone.now(),
         )
         audit_record(

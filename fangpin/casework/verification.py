@@ -69,7 +69,7 @@ def clue_verify(
     if current["status"] == ClueStatus.VERIFIED:
         raise CaseworkError("verified", "该线索已核实，不能重复核实")
     if current["version"] != expected_version:
-        raise CaseworkError("stale", "该线索已被他人修改，请刷新页面后重新填写")
+        raise CaseworkError("stale", "该线索已被他人修改，请刷新后重试")
     warnings = {str(w.public_id): w for w in Warning.objects.filter(clue=clue)}
     given = {str(key): str(value) for key, value in outcomes.items()}
     unknown = sorted(set(given) - set(warnings))
@@ -99,7 +99,7 @@ def clue_verify(
             version=expected_version + 1,
         )
         if not moved:  # changed between the check and the write
-            raise CaseworkError("stale", "该线索已被他人修改，请刷新页面后重新填写")
+            raise CaseworkError("stale", "该线索已被他人修改，请刷新后重试")
         for value in Outcome.values:
             ids = [warnings[key].pk for key, given_value in given.items() if given_value == value]
             if ids:

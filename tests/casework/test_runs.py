@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -99,15 +99,45 @@ def test_the_database_allows_one_active_run_per_month_and_region(huayuan_regions
     assert ScreeningRun.objects.count() == 2
 
 
-def test_a_stale_active_run_no_longer_blocks(county_approver: User) -> None:
+def test_a_lost_queued_run_no_longer_blocks(county_approver: User) -> None:
     old = services.screening_run_request(actor=county_approver, month=MONTH, region_code="433124")
     ScreeningRun.objects.filter(pk=old.pk).update(
-        status="running", created_at=timezone.now() - services.STALE_AFTER * 2
+        created_at=timezone.now() - services.STALE_AFTER * 2
     )
     services.screening_run_request(actor=county_approver, month=MONTH, region_code="433124")
     old.refresh_from_db()
     assert old.status == "failed"
     assert old.error_message == "运行中断（超时未完成），原有预警与上次结果未受影响"
+    assert ScreeningRun.objects.filter(status="queued").count() == 1
+
+
+def test_a_running_run_without_progress_for_30_minutes_is_taken_as_killed(
+    county_approver: User,
+) -> None:
+    old = services.screening_run_request(actor=county_approver, month=MONTH, region_code="433124")
+    now = timezone.now()
+    silent = now - services.HEARTBEAT_STALE_AFTER - timedelta(seconds=1)
+    ScreeningRun.objects.filter(pk=old.pk).update(status="running", heartbeat_at=silent)
+    services.screening_run_request(actor=county_approver, month=MONTH, region_code="433124")
+    old.refresh_from_db()
+    assert old.status == "failed"
+    assert ScreeningRun.objects.filter(status="queued").count() == 1
+
+
+def test_a_running_run_with_recent_progress_still_blocks(county_approver: User) -> None:
+    old = services.screening_run_request(actor=county_approver, month=MONTH, region_code="433124")
+    # Started long ago (a province-sized run), but its progress moved a minute ago.
+    ScreeningRun.objects.filter(pk=old.pk).update(
+        status="running",
+        created_at=timezone.now() - services.STALE_AFTER * 2,
+        heartbeat_at=timezone.now() - timedelta(minutes=1),
+    )
+    with pytest.raises(CaseworkError) as caught:
+        services.screening_run_request(actor=county_approver, month=MONTH, region_code="433124")
+    assert caught.value.code == "run_active"
+    old.refresh_from_db()
+    assert old.status == "running"
+    assert ScreeningRun.objects.count() == 1
 
 
 @pytest.mark.parametrize(
@@ -150,6 +180,10 @@ def test_bad_requests_are_refused(county_approver: User, kwargs: dict[str, Any],
 # --- Executing -----------------------------------------------------------------------------------
 
 
+def manifest_counts(manifest: dict[str, Any]) -> dict[str, int]:
+    return {r["code"]: r["findings"] for r in manifest["rules"]}
+
+
 def test_a_run_writes_warnings_and_clues_in_bulk(fake_snapshot: list[dict[str, Any]]) -> None:
     run = run_now()
 
@@ -167,6 +201,10 @@ def test_a_run_writes_warnings_and_clues_in_bulk(fake_snapshot: list[dict[str, A
     assert run.clues_created == len(clue_households) == Clue.objects.count()
     assert run.stage == "已完成"
     assert (run.progress_done, run.progress_total) == (table.num_rows, table.num_rows)
+    assert run.heartbeat_at is not None
+    # Every rule that ran, zeros included, with the number of households it flagged.
+    assert run.rule_counts == manifest_counts(manifest)
+    assert sum(run.rule_counts.values()) == table.num_rows
     # Every clue-family warning hangs on its household's clue; quality ones on none.
     for warning in Warning.objects.select_related("clue"):
         if warning.family in CLUE_FAMILIES:

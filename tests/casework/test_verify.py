@@ -131,7 +131,7 @@ def test_a_stale_version_is_refused_and_nothing_changes(world: World, tudi_clue:
             expected_version=1,
         )
     assert (caught.value.code, caught.value.is_conflict) == ("stale", True)
-    assert caught.value.message == "该线索已被他人修改，请刷新页面后重新填写"
+    assert caught.value.message == "该线索已被他人修改，请刷新后重试"
     assert table_state() == before
     assert AuditEvent.objects.count() == events
 

@@ -95,7 +95,18 @@ def make_clue(
 def cases(world: World) -> dict[str, Any]:
     """花垣县's December run; clues: 土地村 (two warnings, overdue), 豆旺村 (one), 民乐村
     (verified: 属实 and 不属实), 泸溪县 (another county's run and clue)."""
-    run = make_run(HUAYUAN_COUNTY, findings_total=5, warnings_created=5, clues_created=3)
+    run = make_run(
+        HUAYUAN_COUNTY,
+        findings_total=5,
+        warnings_created=5,
+        clues_created=3,
+        rule_counts={
+            "trigger.housing_unsafe": 2,
+            "trigger.income_below_line": 2,
+            "trigger.medical_oop_share": 1,
+            "trigger.accident": 0,
+        },
+    )
     luxi_run = make_run("433122000000")
     h = world.households
     return {
@@ -302,9 +313,31 @@ def test_a_finished_run_stops_polling_and_counts_its_warnings_per_rule(
     )
     assert all(row in county for row in rows)
     assert county.index(rows[0]) < county.index(rows[1]) < county.index(rows[2])
-    # A village counts its own warnings only.
+    assert "rule-trigger.accident" not in county  # rules with no finding are left out
+    assert "本次筛查全区域各规则发现的户数" in county
+    # A village counts its own warnings only, never the county's totals per rule.
     assert "rule-trigger.housing_unsafe" not in cadre
     assert '<td class="num">1</td></tr>' in cadre
+    assert '<td class="num">2</td></tr>' not in cadre
+    assert "本辖区的预警（最近一次由本次筛查发现的）" in cadre
+
+
+def test_a_runs_counts_stay_when_a_later_run_takes_its_warnings_over(
+    world: World, cases: dict[str, Any]
+) -> None:
+    first = cases["run"]
+    later = make_run(HUAYUAN_COUNTY, rule_counts={"trigger.housing_unsafe": 1})
+    assert Warning.objects.filter(last_run=first).update(last_run=later) == 5
+
+    html = body(
+        client_for(world.viewers["county_huayuan"]).get(f"/screening/runs/{first.public_id}/")
+    )
+
+    assert (
+        '<tr id="rule-trigger.housing_unsafe"><td>住房安全等级为C/D级<br>'
+        '<span class="mono small">trigger.housing_unsafe</span></td><td>风险触发</td>'
+        '<td class="num">2</td></tr>'
+    ) in html
 
 
 def test_a_failed_run_shows_its_error(world: World) -> None:

@@ -19,7 +19,6 @@ from uuid import UUID
 
 from django import forms
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -27,9 +26,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from fangpin.casework import selectors
-from fangpin.casework.access import casework_scope_prefix
 from fangpin.casework.errors import CaseworkError
-from fangpin.casework.models import ScreeningRun, Warning
+from fangpin.casework.models import ScreeningRun
 from fangpin.casework.services import screening_run_request
 from fangpin.core.access import SCREENING_RUN, user_can
 from fangpin.core.models import Region
@@ -144,33 +142,23 @@ def run_start(request: HttpRequest) -> HttpResponse:
     return render(request, "web/screening_runs.html", _runs_context(request, form), status=400)
 
 
-def rule_counts(user: Any, run: ScreeningRun) -> list[dict[str, Any]]:
-    """The warnings this run found (it is their latest run), per rule, within the viewer's
-    scope: a village sees its own. A later run of the same month takes them over."""
-    prefix = casework_scope_prefix(user)
-    if prefix is None:
-        return []
+def rule_counts(user: Any, run: ScreeningRun) -> tuple[list[dict[str, Any]], bool]:
+    """The selector's counts per rule, with each rule's name and family for the table."""
     from fangpin.screening.registry import FAMILY_LABELS, RULES
 
-    rows = (
-        Warning.objects.filter(last_run=run, village_code__startswith=prefix)
-        .order_by()
-        .values("rule_code", "family")
-        .annotate(n=Count("pk"))
-    )
-    result = []
-    for row in rows:
-        rule = RULES.get(row["rule_code"])
-        family = FAMILY_LABELS.get(row["family"], "")
-        result.append(
+    counts, whole = selectors.run_rule_counts(user, run)
+    rows = []
+    for row in counts:
+        rule = RULES.get(row.code)
+        rows.append(
             {
-                "code": row["rule_code"],
-                "name": rule.name_zh if rule else row["rule_code"],
-                "family": family or row["family"],
-                "count": row["n"],
+                "code": row.code,
+                "name": rule.name_zh if rule else row.code,
+                "family": FAMILY_LABELS.get(rule.family, str(rule.family)) if rule else "",
+                "count": row.count,
             }
         )
-    return sorted(result, key=lambda r: (-r["count"], r["code"]))
+    return rows, whole
 
 
 def _run_or_404(request: HttpRequest, run_id: UUID) -> ScreeningRun:
@@ -187,10 +175,12 @@ def run_detail(request: HttpRequest, run_id: UUID) -> HttpResponse:
     run = _run_or_404(request, run_id)
     _name_regions([run])
     percent = int(100 * run.progress_done / run.progress_total) if run.progress_total else 0
+    rules, whole_run = rule_counts(request.user, run)
     context = {
         "run": run,
         "percent": min(percent, 100),
-        "rules": [] if run.is_active else rule_counts(request.user, run),
+        "rules": rules,
+        "whole_run": whole_run,
     }
     if request.headers.get("HX-Request") == "true":
         return render(request, "web/_screening_run_card.html", context)
