@@ -1,5 +1,5 @@
 """The main paths in a real browser: log in, find a household, edit it, see the change in its
-history, and be refused another village's household."""
+history, and be refused another village's household; verify a screening clue."""
 
 from __future__ import annotations
 
@@ -130,3 +130,85 @@ def test_the_list_fits_a_phone_screen(
     context.close()
 
     assert width <= 375
+
+
+def test_a_village_cadre_verifies_a_screening_clue(
+    live_server: Any, page: Any, setting: dict[str, Any], screenshot_dir: Path
+) -> None:
+    """The month's warning reaches the village as a clue; the cadre records the outcome."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from fangpin.casework.models import Clue, ScreeningRun, Warning
+
+    tudi = setting["tudi"]
+    today = timezone.localdate()
+    run = ScreeningRun.objects.create(
+        month=date(2024, 12, 1), year=2024, region_code="433124000000", status="succeeded"
+    )
+    clue = Clue.objects.create(
+        household=tudi,
+        village_code=TUDI,
+        channel="screening",
+        received_on=today - timedelta(days=10),
+        verify_deadline=today - timedelta(days=1),
+    )
+    reasons = {
+        "trigger.income_below_line": "2024年人均纯收入5,812元，低于监测线7,100元",
+        "trigger.housing_unsafe": "住房安全等级为C级",
+    }
+    for code, reason in reasons.items():
+        Warning.objects.create(
+            run=run,
+            first_run=run,
+            last_run=run,
+            month=run.month,
+            rule_code=code,
+            family="trigger",
+            severity="high",
+            household=tudi,
+            village_code=TUDI,
+            observed='{"year": 2024}',
+            threshold='{"monitoring.income_line": 7100}',
+            sources="[]",
+            reason_zh=reason,
+            edition_id="2024/433124",
+            clue=clue,
+            verify_deadline=clue.verify_deadline,
+        )
+
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", "cadre_tudi")
+    page.fill("#id_password", PASSWORD)
+    page.click("#login-form button[type=submit]")
+    page.wait_for_url(re.compile(r"/$"))
+    page.goto(f"{live_server.url}/clues/")
+    row = page.locator(f"#clue-{clue.public_id}")
+    assert "逾期" in row.inner_text()
+    assert tudi.household_number in row.inner_text()
+    page.screenshot(path=str(screenshot_dir / "clue-list.png"), full_page=True)
+
+    page.goto(f"{live_server.url}/clues/{clue.public_id}/")
+    assert "低于监测线7,100元" in page.content()
+    selects = page.locator("#verify-form select")
+    assert selects.count() == 2
+    by_rule = dict(Warning.objects.filter(clue=clue).values_list("rule_code", "public_id"))
+    page.select_option(f"#warning-{by_rule['trigger.income_below_line']} select", "confirmed")
+    page.select_option(f"#warning-{by_rule['trigger.housing_unsafe']} select", "unfounded")
+    page.fill("#verify-form textarea[name=note]", "入户核实：收入属实，住房已改造")
+    page.screenshot(path=str(screenshot_dir / "clue-verify.png"), full_page=True)
+    page.click("#verify-form button[type=submit]")
+    page.wait_for_url(re.compile(rf"/clues/{clue.public_id}/$"))
+
+    assert page.locator("#verify-form").count() == 0
+    clue.refresh_from_db()
+    assert (clue.status, clue.outcome, clue.note) == (
+        "verified",
+        "confirmed",
+        "入户核实：收入属实，住房已改造",
+    )
+    assert dict(Warning.objects.filter(clue=clue).values_list("rule_code", "outcome")) == {
+        "trigger.income_below_line": "confirmed",
+        "trigger.housing_unsafe": "unfounded",
+    }
