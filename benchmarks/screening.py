@@ -33,6 +33,9 @@ MONTH = date(2024, 12, 1)
 YEAR = 2024
 COUNTY = "433124"
 ROOT = Path(__file__).resolve().parent.parent
+# Day cases per person added by the generator (SynthConfig.routine_claims_per_person): with
+# them the department feeds hold about four rows a person, as issue #4 asks (0.74 without).
+ROUTINE_CLAIMS = 3.3
 SAMPLE_EVERY = 100  # the per-row loop screens households whose id is a multiple of this
 FULL_WIDTH = "０１２３４５６７８９ｘＸx"
 HALF_WIDTH = "0123456789XXX"
@@ -43,6 +46,15 @@ TABLE_PATHS = {
     "finances": "registry/finances.parquet",
     "medical_claims": "feeds/medical_claims.parquet",
 }
+
+CLAIM_COLUMNS = (
+    "claim_id",
+    "id_number",
+    "admission_date",
+    "discharge_date",
+    "total_cost",
+    "compliant_oop",
+)
 
 Hits = dict[str, set[int]]
 
@@ -90,9 +102,13 @@ inc AS (
     WHERE f.year = {edition.year} AND f.household_id IN (SELECT household_id FROM active_h)
 ),
 claims AS (
-    SELECT d.*, upper(translate(trim(replace(d.id_number, '\u3000', ''), ' \t\n\r\v\f'),
-                                '{FULL_WIDTH}', '{HALF_WIDTH}')) AS id_key
-    FROM (SELECT DISTINCT * FROM medical_claims) d
+    -- Exact duplicates are near-duplicates too (QUALIFY below drops them: no DISTINCT), and
+    -- only ID numbers with something besides digits and X are folded (translate is dear).
+    SELECT d.*, CASE WHEN regexp_matches(d.id_number, '[^0-9X]')
+        THEN upper(translate(trim(replace(d.id_number, '\u3000', ''), ' \t\n\r\v\f'),
+                             '{FULL_WIDTH}', '{HALF_WIDTH}'))
+        ELSE d.id_number END AS id_key
+    FROM medical_claims d
 ),
 matched AS (
     SELECT c.claim_id, c.id_key, c.admission_date, c.discharge_date, c.total_cost,
@@ -168,16 +184,19 @@ def core_pandas(frames: Mapping[str, Any], edition: Any, month: date = MONTH) ->
     size = f["household_size"].astype("int64")
     income_hits = set(f.loc[effective < edition.monitoring_line * 100 * size, "household_id"])
 
-    claims = frames["medical_claims"].drop_duplicates()
+    # No drop_duplicates() of whole rows: exact duplicates are near-duplicates too (dropped
+    # below). Only ID numbers with something besides digits and X are folded, as in SQL.
+    claims = frames["medical_claims"]
     table = str.maketrans(FULL_WIDTH, HALF_WIDTH)
-    keys = (
-        claims["id_number"]
+    messy = claims["id_number"].str.contains("[^0-9X]", regex=True)
+    folded = (
+        claims.loc[messy, "id_number"]
         .str.replace("\u3000", "", regex=False)
         .str.strip(" \t\n\r\v\f")
         .str.translate(table)
         .str.upper()
     )
-    claims = claims.assign(id_key=keys)
+    claims = claims.assign(id_key=claims["id_number"].where(~messy, folded))
     persons = frames["persons"]
     persons = persons[["household_id", "status", "id_number"]].assign(
         id_key=persons["id_number"].str.upper()
@@ -363,29 +382,56 @@ def step_ibis_core(args: Any) -> dict[str, object]:
 
 
 def step_sql(args: Any) -> dict[str, object]:
-    """The two core rules as raw DuckDB SQL over the same Parquet, loaded into memory first."""
+    """The two core rules as raw DuckDB SQL over the same Parquet files, read in the query
+    (views over read_parquet, as ``load_input`` registers them), same memory limit."""
     import duckdb
+
+    from fangpin.screening.engines import DUCKDB_MEMORY_LIMIT
 
     edition = _edition()
     source = Path(args.source)
     started = time.perf_counter()
-    connection = duckdb.connect()
-    for name, relative in TABLE_PATHS.items():
-        connection.execute(
-            f"CREATE TABLE {name} AS SELECT * FROM read_parquet('{source / relative}')"
+    with tempfile.TemporaryDirectory(prefix="fangpin-bench-duckdb-") as spill:
+        connection = duckdb.connect(
+            config={"memory_limit": DUCKDB_MEMORY_LIMIT, "temp_directory": spill}
         )
-    loaded = time.perf_counter()
-    hits = run_sql(connection, edition)
+        for name, relative in TABLE_PATHS.items():
+            connection.execute(
+                f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{source / relative}')"
+            )
+        loaded = time.perf_counter()
+        hits = run_sql(connection, edition)
+        connection.close()
     return _result(args, hits, loaded - started, time.perf_counter() - loaded)
 
 
-def step_pandas(args: Any) -> dict[str, object]:
+def _read_core(source: Path) -> dict[str, Any]:
+    """The four core tables as Arrow, only the columns the two rules read (as DuckDB reads
+    only those from the Parquet files)."""
     import pyarrow.parquet as pq
 
+    components, expenses = _fields()
+    columns = {
+        "households": ["household_id", "status"],
+        "persons": ["household_id", "status", "id_number"],
+        "finances": [
+            "household_id",
+            "year",
+            "household_size",
+            "compliant_oop_spending",
+            *components,
+            *expenses,
+        ],
+        "medical_claims": list(CLAIM_COLUMNS),
+    }
+    return {n: pq.read_table(source / p, columns=columns[n]) for n, p in TABLE_PATHS.items()}
+
+
+def step_pandas(args: Any) -> dict[str, object]:
     edition = _edition()
     source = Path(args.source)
     started = time.perf_counter()
-    frames = pandas_frames({n: pq.read_table(source / p) for n, p in TABLE_PATHS.items()})
+    frames = pandas_frames(_read_core(source))
     loaded = time.perf_counter()
     hits = core_pandas(frames, edition)
     return _result(args, hits, loaded - started, time.perf_counter() - loaded)
@@ -398,12 +444,12 @@ def step_loop(args: Any) -> dict[str, object]:
     finances and persons and the claims whose normalised ID number is one of its persons'.
     """
     import pyarrow as pa
-    import pyarrow.parquet as pq
+    import pyarrow.compute as pc
 
     edition = _edition()
     source = Path(args.source)
     started = time.perf_counter()
-    tables = {n: pq.read_table(source / p) for n, p in TABLE_PATHS.items()}
+    tables = _read_core(source)
     all_households = tables["households"].num_rows
     rows: dict[str, list[dict[str, Any]]] = {}
     for name in ("households", "persons", "finances"):
@@ -412,8 +458,16 @@ def step_loop(args: Any) -> dict[str, object]:
         keep = pa.array(ids % SAMPLE_EVERY == 0)
         rows[name] = t.filter(keep).to_pylist()
     wanted = {p["id_number"].upper() for p in rows["persons"]}
+    # Claims of the sample's persons: pre-selected in Arrow (an exact ID match, or a messy ID
+    # to normalise in Python), so 30M claims are not turned into Python dicts.
+    claims = tables["medical_claims"]
+    ids = claims.column("id_number")
+    maybe = pc.or_(
+        pc.is_in(pc.utf8_upper(ids), pa.array(sorted(wanted))),
+        pc.match_substring_regex(ids, "[^0-9X]"),
+    )
     rows["medical_claims"] = [
-        c for c in tables["medical_claims"].to_pylist() if normalise(c["id_number"]) in wanted
+        c for c in claims.filter(maybe).to_pylist() if normalise(c["id_number"]) in wanted
     ]
     loaded = time.perf_counter()
     hits = core_loop(rows, edition)
@@ -445,8 +499,10 @@ STEPS: dict[str, Callable[[Any], dict[str, object]]] = {
 # ------------------------------------------------------------------------ orchestration
 
 
-def dataset_name(households: int, seed: int, generator: str) -> str:
-    return f"screening-{households}-{seed}-{generator}"
+def dataset_name(
+    households: int, seed: int, generator: str, routine_claims: float = ROUTINE_CLAIMS
+) -> str:
+    return f"screening-{households}-{seed}-{generator}-c{routine_claims:g}"
 
 
 def ensure_dataset(
@@ -461,7 +517,15 @@ def ensure_dataset(
     if partial.exists():
         shutil.rmtree(partial)
     run_step(
-        "generate", "--households", str(households), "--seed", str(seed), "--out", str(partial)
+        "generate",
+        "--households",
+        str(households),
+        "--seed",
+        str(seed),
+        "--routine-claims",
+        str(ROUTINE_CLAIMS),
+        "--out",
+        str(partial),
     )
     partial.rename(dataset)
     return dataset, "generated"
@@ -572,7 +636,16 @@ def bench_screening(
         how=how,
         machine=machine,
         load=(load_before, load_after),
+        feed_rows=feed_rows(dataset),
     )
+
+
+def feed_rows(dataset: Path) -> dict[str, int]:
+    """Rows of each department feed, from the generator's manifest."""
+    from fangpin.contract.feeds import FEED_TABLES
+
+    counts = json.loads((dataset / "manifest.json").read_text("utf-8"))["counts"]
+    return {name: int(counts[name]) for name in FEED_TABLES}
 
 
 def _all_ids(dataset: Path) -> list[int]:
@@ -601,8 +674,16 @@ def render(
     how: str,
     machine: str,
     load: tuple[str, str],
+    feed_rows: Mapping[str, int] | None = None,
 ) -> str:
     persons = next(int(r["persons"]) for r in results.values())
+    feeds = ""
+    if feed_rows:
+        total = sum(feed_rows.values())
+        feeds = (
+            f" and {total:,} department-feed rows ({total / persons:.2f} a person; "
+            f"{feed_rows['medical_claims']:,} medical claims)"
+        )
     rows = [
         "| Variant | Load s | Rules s | Total s | Persons/s (total) | Peak RSS (MiB) |",
         "|---|---:|---:|---:|---:|---:|",
@@ -652,7 +733,7 @@ def render(
             f"{load[0]} before, {load[1]} after (the machine is shared with other agents' "
             "test runs, so timings are noisy).",
             "",
-            f"Dataset `{dataset}` ({how}): 花垣县 (433124), {persons:,} persons, month "
+            f"Dataset `{dataset}` ({how}): 花垣县 (433124), {persons:,} persons{feeds}, month "
             f"{MONTH:%Y-%m}, edition {YEAR}/{COUNTY}. Core rules flagged "
             f"{len(reference[INCOME]):,} households (`{INCOME}`) and "
             f"{len(reference[MEDICAL]):,} (`{MEDICAL}`); every variant found the same "
@@ -676,15 +757,22 @@ def verdicts(results: Mapping[str, Mapping[str, Any]], persons: int) -> list[str
     def seconds(variant: str, key: str = "compute_seconds") -> float | None:
         return float(results[variant][key]) if variant in results else None
 
-    ibis, sql, pandas = seconds("ibis_core"), seconds("sql"), seconds("pandas")
+    # Judged on totals: the Ibis and SQL variants read the Parquet files inside their queries
+    # (their "load" only registers views), pandas reads them in its load.
+    ibis, sql, pandas = (seconds(v, "seconds") for v in ("ibis_core", "sql", "pandas"))
     if ibis and sql:
         value = ibis / sql
         met = "met" if value <= 1.3 else "not met"
-        lines.append(f"- Ibis on DuckDB within 1.3× of raw SQL (rules only): {value:.2f}× — {met}.")
+        lines.append(
+            f"- Ibis on DuckDB within 1.3× of raw SQL (incl. reading the files): {value:.2f}× "
+            f"— {met}."
+        )
     if ibis and pandas:
         value = pandas / ibis
         met = "met" if value >= 3 else "not met"
-        lines.append(f"- Ibis ≥ 3× faster than pandas (rules only): {value:.2f}× — {met}.")
+        lines.append(
+            f"- Ibis ≥ 3× faster than pandas (incl. reading the files): {value:.2f}× — {met}."
+        )
     full = seconds("ibis_full", "seconds")
     if full is not None:
         per_10m = full * 10_000_000 / persons
@@ -695,8 +783,12 @@ def verdicts(results: Mapping[str, Mapping[str, Any]], persons: int) -> list[str
             verdict = f"not measured at 10M; {full:.1f} s here, ~{per_10m:.0f} s if linear"
             met = "on track (not measured)" if per_10m < 60 else "open"
         lines.append(f"- 10M persons screened (all rules) in under a minute: {verdict} — {met}.")
+        from fangpin.screening.engines import DUCKDB_MEMORY_LIMIT
+
         lines.append(
-            f"- Memory bounded: full DuckDB run peak RSS {results['ibis_full']['peak_rss_mib']} "
-            "MiB at this size (compare sizes to judge growth)."
+            f"- Memory bounded: DuckDB memory_limit {DUCKDB_MEMORY_LIMIT} (spills to a temp "
+            f"directory beyond it); full DuckDB run peak RSS "
+            f"{results['ibis_full']['peak_rss_mib']} MiB at this size (compare sizes to judge "
+            "growth)."
         )
     return lines

@@ -49,7 +49,11 @@ def step_generate(args: argparse.Namespace) -> dict[str, object]:
 
     villages, county_name, neighbours = _villages(args.county)
     config = SynthConfig(
-        seed=args.seed, households=args.households, year=2024, reference_date=date(2024, 12, 31)
+        seed=args.seed,
+        households=args.households,
+        year=2024,
+        reference_date=date(2024, 12, 31),
+        routine_claims_per_person=args.routine_claims,
     )
     started = time.perf_counter()
     counts = write_parquet(
@@ -243,6 +247,7 @@ def main() -> None:
     parser.add_argument("--county", default="433124")
     parser.add_argument("--seed", type=int, default=20241)
     parser.add_argument("--households", type=int, default=1000)
+    parser.add_argument("--routine-claims", type=float, default=0.0)  # SynthConfig knob
     parser.add_argument("--out", default="")
     parser.add_argument("--source", default="")
     parser.add_argument("--database-url", default="")

@@ -28,6 +28,10 @@ Audit and alerts (docs/audit.md):
     FANGPIN_READ_ALERT_PER_HOUR     distinct households one account may open in an hour
                                     before an alert.bulk_read event (200; 0: never)
 
+Screening (docs/casework.md):
+    FANGPIN_SCREENING_MEMORY_LIMIT  DuckDB memory bound of a screening run, e.g. 2GB, 8GB
+                                    (2GB; the rest spills to temporary files)
+
 Accounts (docs/access.md):
     FANGPIN_PASSWORD_MAX_AGE_DAYS   a password older than this must be changed before any other
                                     page; 0 = never (default: 90 in production, 0 in demo/test)
@@ -340,6 +344,8 @@ FANGPIN_AUDIT_SYSLOG = os.environ.get("FANGPIN_AUDIT_SYSLOG", "").strip()
 FANGPIN_READ_ALERT_PER_HOUR = _env_int(
     "FANGPIN_READ_ALERT_PER_HOUR", 200, minimum=0, maximum=1_000_000
 )
+# DuckDB's memory bound for screening runs of the app (docs/screening.md, Engines and scale).
+FANGPIN_SCREENING_MEMORY_LIMIT = os.environ.get("FANGPIN_SCREENING_MEMORY_LIMIT", "2GB").strip()
 _audit_handlers = ["audit_sink"]
 _log_handlers: dict[str, dict[str, object]] = {
     "console": {"class": "logging.StreamHandler", "filters": ["mask_pi"]},

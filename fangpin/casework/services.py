@@ -349,7 +349,12 @@ def _execute(
         received_on = timezone.localdate()
         deadline = verify_deadline_for(received_on, edition)
         report("读取快照", 0, 1)
-        data = load_input(snapshot_dir, connect(run.engine))
+        backend = (
+            connect(run.engine, memory_limit=settings.FANGPIN_SCREENING_MEMORY_LIMIT)
+            if run.engine == "duckdb"
+            else connect(run.engine)
+        )
+        data = load_input(snapshot_dir, backend)
         report("读取快照", 1, 1)
 
         def per_rule(family_label: str, done: int, total: int) -> None:

@@ -9,12 +9,16 @@ publish, write warnings and clues back), with progress bars.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 __all__ = ["screen_command"]
+
+#: DuckDB's memory sizes: a number and a unit (2GB, 512MB, 1.5GiB).
+_MEMORY_LIMIT = re.compile(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", re.IGNORECASE)
 
 
 def _fail(message: str) -> typer.Exit:
@@ -56,10 +60,25 @@ def screen_command(
             "在 spark-submit 下或设置 SPARK_REMOTE 时用其环境）",
         ),
     ] = None,
+    memory_limit: Annotated[
+        str | None,
+        typer.Option(
+            "--memory-limit",
+            help="DuckDB 内存上限，如 2GB、8GB（默认 2GB；超出部分写入临时文件）",
+        ),
+    ] = None,
 ) -> None:
     """按政策版本逐户筛查（风险触发、对象类型、风险消除、数据质量）：对数据集写出结果，
     或对本系统数据库筛查并生成预警和线索。"""
+    if memory_limit is not None:
+        if engine != "duckdb":
+            raise _fail("--memory-limit 只能与 DuckDB 引擎一起使用")
+        if not _MEMORY_LIMIT.fullmatch(memory_limit.strip()):
+            raise _fail(f"内存上限“{memory_limit}”格式不对，应为数字加单位，如 2GB、512MB")
+        memory_limit = memory_limit.strip().replace(" ", "")
     if input_dir is None:
+        if memory_limit is not None:
+            raise _fail("筛查数据库时请用环境变量 FANGPIN_SCREENING_MEMORY_LIMIT 设置内存上限")
         if spark_master is not None:
             raise _fail("筛查数据库时不支持 --spark-master（Spark 用其默认环境）")
         _screen_database(year=year, region=region, month=month, engine=engine, out=out)
@@ -99,6 +118,8 @@ def screen_command(
         if engine == "spark":
             with console.status("启动 Spark……"):
                 backend = connect(engine, master=spark_master)
+        elif memory_limit is not None:
+            backend = connect(engine, memory_limit=memory_limit)
         else:
             backend = connect(engine)
         with console.status("读取并校验输入数据……"):

@@ -19,7 +19,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -53,6 +53,8 @@ FINDINGS_FILE = "findings.parquet"
 RUN_FILE = "run.json"
 
 Progress = Callable[[str, int, int], None]
+
+_WITHOUT_RUN_ID = RESULT_SCHEMA.remove(RESULT_SCHEMA.get_field_index("run_id"))
 
 
 @dataclass(frozen=True)
@@ -90,7 +92,7 @@ class ScreeningResult:
 
 
 def compute_run_id(
-    edition: ResolvedEdition, month: date, file_hashes: dict[str, str], rule_codes: Iterable[str]
+    edition: ResolvedEdition, month: date, file_hashes: Mapping[str, str], rule_codes: Iterable[str]
 ) -> str:
     """``<YYYYMM>-<region>-<16 hex>``: SHA-256 over the result and engine versions, the edition
     id, the month, every input file's SHA-256 and the rule codes that ran."""
@@ -158,7 +160,6 @@ def screen(
     context = Context(data=data, edition=edition, month=month)
     rules = _ordered_rules(rule_codes)
     codes = [r.code for r in rules]
-    run_id = compute_run_id(edition, month, data.file_hashes, codes)
     households = context.data["households"].select(
         "household_id", "household_number", "village_code"
     )
@@ -172,8 +173,9 @@ def screen(
         if r.family is not Family.TRIGGER and "trigger_hits" not in context.materialised:
             _materialise_trigger_hits(context, trigger_tables)
         found = r.build(context).join(households, "household_id")
+        # The run id is added after the rules (below): the input files are still being
+        # hashed meanwhile (load_input), and it is one constant column.
         expr = found.select(
-            run_id=ibis.literal(run_id),
             edition_id=ibis.literal(edition.edition_id),
             month=ibis.literal(f"{month:%Y-%m}"),
             rule_code=ibis.literal(r.code),
@@ -189,7 +191,7 @@ def screen(
         )
         # One query per rule. (A UNION ALL per family was tried for Spark, to pay its per-job
         # overhead once: planning the union took longer than the separate jobs.)
-        table = collect(context.data.backend, expr).cast(RESULT_SCHEMA)
+        table = collect(context.data.backend, expr).cast(_WITHOUT_RUN_ID)
         parts.append(table)
         if r.family is Family.TRIGGER:
             trigger_tables[r.code] = table
@@ -197,8 +199,12 @@ def screen(
         done[r.family] += 1
         if progress is not None:
             progress(FAMILY_LABELS[r.family], done[r.family], totals[r.family])
-    findings = pa.concat_tables(parts) if parts else RESULT_SCHEMA.empty_table()
-    findings = findings.sort_by([("rule_code", "ascending"), ("household_number", "ascending")])
+    run_id = compute_run_id(edition, month, data.file_hashes, codes)
+    findings = pa.concat_tables(parts) if parts else _WITHOUT_RUN_ID.empty_table()
+    findings = findings.add_column(0, "run_id", _constant(run_id, findings.num_rows))
+    findings = findings.cast(RESULT_SCHEMA).sort_by(
+        [("rule_code", "ascending"), ("household_number", "ascending")]
+    )
     findings = findings.combine_chunks().replace_schema_metadata(RESULT_SCHEMA.metadata)
     return ScreeningResult(
         run_id=run_id,

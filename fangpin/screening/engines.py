@@ -22,6 +22,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
+import uuid
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +36,7 @@ from ibis.expr.types import Table
 from fangpin.screening.errors import ScreeningError
 
 __all__ = [
+    "DUCKDB_MEMORY_LIMIT",
     "ENGINES",
     "SPARK_CONF",
     "collect",
@@ -46,6 +50,12 @@ __all__ = [
 ]
 
 ENGINES = ("duckdb", "spark")
+
+#: DuckDB's buffer-memory ceiling by default (its own default is 80% of the machine's RAM),
+#: so a county's size changes the run's disk use and time, not its memory. Measured
+#: (docs/benchmarks.md): peak RSS 1.2 GB at 1M persons, 3.9 GB at 10M (Python, Ibis and the
+#: findings as Arrow come on top of the buffers; about 7 GB spilled to disk at 10M).
+DUCKDB_MEMORY_LIMIT = "2GB"
 
 #: Session settings that keep Spark's answers identical to DuckDB's (and cheap on one machine).
 #: ANSI mode is Spark 4's default and is pinned so a cluster's defaults cannot change it: an
@@ -126,12 +136,35 @@ def spark_session(master: str | None = None) -> Any:
     return session
 
 
+def _duckdb(memory_limit: str, temp_directory: Path | None) -> BaseBackend:
+    # A directory of its own per connection (DuckDB names its spill files the same in every
+    # process), created by DuckDB only when it spills and removed with the connection.
+    own = temp_directory is None
+    spill = temp_directory or Path(tempfile.gettempdir()) / f"fangpin-duckdb-{uuid.uuid4().hex}"
+    backend = ibis.duckdb.connect(memory_limit=memory_limit, temp_directory=str(spill))
+    if own:
+        weakref.finalize(backend, shutil.rmtree, spill, True)
+    return backend
+
+
 def connect(
-    engine: str = "duckdb", *, session: Any = None, master: str | None = None
+    engine: str = "duckdb",
+    *,
+    session: Any = None,
+    master: str | None = None,
+    memory_limit: str = DUCKDB_MEMORY_LIMIT,
+    temp_directory: Path | None = None,
 ) -> BaseBackend:
-    """An empty backend: ``duckdb`` (in memory) or ``spark`` (``session`` or a new one)."""
+    """An empty backend: ``duckdb`` (in memory) or ``spark`` (``session`` or a new one).
+
+    DuckDB keeps at most ``memory_limit`` (DuckDB syntax, e.g. ``2GB``) of buffers in memory
+    and spills the rest — large joins and aggregates, and the materialised views — to files
+    under ``temp_directory`` (default: a fresh directory under the system temp directory,
+    removed when the backend is). The input itself is never loaded: rules read the Parquet
+    files (see ``load_input``).
+    """
     if engine == "duckdb":
-        return ibis.duckdb.connect()
+        return _duckdb(memory_limit, temp_directory)
     if engine == "spark":
         spark = session if session is not None else spark_session(master)
         return ibis.pyspark.connect(spark)
@@ -166,9 +199,14 @@ def _empty_frame(spark: Any, schema: pa.Schema) -> Any:
 def register_parquet(backend: BaseBackend, name: str, path: Path, schema: pa.Schema) -> Table:
     """Register a contract file (already validated) as ``name``, typed as ``schema``.
 
-    DuckDB gets the validated Arrow table from the caller instead (see ``load_input``); Spark
-    reads the file itself, on the executors, and casts each column to the contract's type.
+    The backend reads the file itself whenever a query needs it; nothing is loaded here.
+    DuckDB: a view over ``read_parquet`` with the contract's columns in order (the caller
+    checked that every column already has the contract's type). Spark: read on the
+    executors, each column cast to the contract's type.
     """
+    if engine_name(backend) != "spark":
+        raw = backend.read_parquet(path, table_name=f"{name}__parquet")
+        return backend.create_view(name, raw.select(*schema.names), overwrite=True)
     spark = _spark(backend)
     raw = f"{name}__parquet"
     spark.read.parquet(str(path)).createOrReplaceTempView(raw)
@@ -181,7 +219,9 @@ def register_parquet(backend: BaseBackend, name: str, path: Path, schema: pa.Sch
 def materialise(backend: BaseBackend, name: str, expr: Table) -> Table:
     """Compute ``expr`` once and keep it as ``name`` for the rest of the run."""
     if engine_name(backend) != "spark":
-        return backend.create_table(name, expr, overwrite=True)
+        # A temporary table: gone with the connection, spilled to the temp directory when
+        # DuckDB's memory limit is reached.
+        return backend.create_table(name, expr, temp=True, overwrite=True)
     # Spark's create_table writes a managed table into the warehouse directory; a cached
     # temporary view stays in memory (spilling to the executors' disks when large).
     from ibis.backends.pyspark.datatypes import PySparkSchema

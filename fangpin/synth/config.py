@@ -168,6 +168,10 @@ class SynthConfig:
     new_serious_illness_rate: float = 0.003  # registry healthy, large hospital bills
     new_dropout_rate: float = 0.002  # of ages 6-15, registry says in school
     new_dibao_household_rate: float = 0.004  # households newly on 低保, registry not yet
+    # Day cases and short stays settled per active person and year, on top of the stays above
+    # (a Poisson draw per person). 0 (the default) adds none and leaves every table as before;
+    # the screening benchmark sets it to ~3.3 for the "about four feed rows a person".
+    routine_claims_per_person: float = 0.0
     # Monitoring objects (监测对象, DOMAIN.md §1, §5): who is identified, from which pool.
     monitoring_identify_below_line: float = 0.08  # below the line this year
     monitoring_identify_recovered: float = 0.70  # below last year only
@@ -192,6 +196,11 @@ class SynthConfig:
             is_rate = isinstance(value, float) and f.name.endswith(("share", "rate", "sd"))
             if is_rate and not 0.0 <= value <= 1.0:
                 raise ValueError(f"{f.name} must be between 0 and 1, got {value}")
+        if not 0.0 <= self.routine_claims_per_person <= 50.0:
+            raise ValueError(
+                "routine_claims_per_person must be between 0 and 50, "
+                f"got {self.routine_claims_per_person}"
+            )
         total = sum(w for _, w in self.ethnicity_mix)
         if abs(total - 1.0) > 1e-6:
             raise ValueError(f"ethnicity_mix weights must sum to 1, got {total}")

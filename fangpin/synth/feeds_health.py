@@ -37,14 +37,18 @@ def medical_claims(chunk: Chunk, plan: Plan, rng: np.random.Generator) -> RawFee
     one = np.ones(m, np.int64)
     chronic = alive & (health == "20") & (u < 0.4)
     healthy = alive & (health == "10") & ~new_ill
-    groups = (
+    groups: list[tuple[Any, Any, int, float, tuple[int, int], tuple[float, float, float]]] = [
         (alive & (health == "30"), rng.integers(2, 7, m), 2, 18000.0, (5, 25), (0.1, 0.4, 0.5)),
         (alive & new_ill, rng.integers(2, 6, m), 2, 40000.0, (7, 30), (0.0, 0.3, 0.7)),
         (chronic, rng.integers(1, 3, m), 1, 4000.0, (3, 12), (0.3, 0.6, 0.1)),
         (alive & (health == "40") & (u < 0.15), one, 0, 3000.0, (2, 10), (0.5, 0.4, 0.1)),
         (healthy & (chunk.age >= 60) & (u < 0.12), one, 0, 3500.0, (2, 10), (0.5, 0.4, 0.1)),
         (healthy & (chunk.age < 60) & (u < 0.03), one, 0, 2500.0, (2, 8), (0.5, 0.4, 0.1)),
-    )  # fmt: skip
+    ]  # fmt: skip
+    routine = plan.config.routine_claims_per_person
+    if routine > 0:  # drawn only when asked, so the default output stays as it was
+        day_cases = rng.poisson(routine, m)
+        groups.append((alive & (day_cases > 0), day_cases, 0, 800.0, (0, 3), (0.7, 0.25, 0.05)))
     person_parts, diag_parts, cost_parts, los_parts, level_parts = [], [], [], [], []
     for who, stays, diagnosis_code, median, (lo, hi), level_weights in groups:
         people = np.repeat(np.flatnonzero(who), stays[who])

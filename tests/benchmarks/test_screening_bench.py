@@ -103,20 +103,20 @@ def test_hits_from_rows_ignores_other_rules() -> None:
 
 def test_verdicts_report_the_targets() -> None:
     results = {
-        "sql": {"compute_seconds": 1.0},
-        "ibis_core": {"compute_seconds": 1.2},
-        "pandas": {"compute_seconds": 6.0},
+        "sql": {"compute_seconds": 1.0, "seconds": 1.0},
+        "ibis_core": {"compute_seconds": 1.0, "seconds": 1.2},
+        "pandas": {"compute_seconds": 1.0, "seconds": 6.0},
         "ibis_full": {"seconds": 5.0, "peak_rss_mib": 900.0},
     }
 
     assert verdicts(results, 1_000_000) == [
         "Targets at 1,000,000 persons:",
-        "- Ibis on DuckDB within 1.3× of raw SQL (rules only): 1.20× — met.",
-        "- Ibis ≥ 3× faster than pandas (rules only): 5.00× — met.",
+        "- Ibis on DuckDB within 1.3× of raw SQL (incl. reading the files): 1.20× — met.",
+        "- Ibis ≥ 3× faster than pandas (incl. reading the files): 5.00× — met.",
         "- 10M persons screened (all rules) in under a minute: not measured at 10M; 5.0 s here,"
         " ~50 s if linear — on track (not measured).",
-        "- Memory bounded: full DuckDB run peak RSS 900.0 MiB at this size (compare sizes to "
-        "judge growth).",
+        "- Memory bounded: DuckDB memory_limit 2GB (spills to a temp directory beyond it); full "
+        "DuckDB run peak RSS 900.0 MiB at this size (compare sizes to judge growth).",
     ]
 
 

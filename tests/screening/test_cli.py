@@ -140,3 +140,25 @@ def test_screen_command_never_imports_django(tmp_path: Path) -> None:
         "assert not [m for m in sys.modules if m == 'django' or m.startswith('django.')]\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+
+
+def test_screen_command_takes_a_memory_limit(county: Path, tmp_path: Path) -> None:
+    out = tmp_path / "result"
+    base = ["screen", "--input", str(county), "--year", "2024", "--region", "433124"]
+
+    bounded = CliRunner().invoke(app, [*base, "--out", str(out), "--memory-limit", "512MB"])
+    bad = CliRunner().invoke(app, [*base, "--out", str(tmp_path / "bad"), "--memory-limit", "lots"])
+    spark = CliRunner().invoke(
+        app,
+        [*base, "--out", str(tmp_path / "s"), "--engine", "spark", "--memory-limit", "1GB"],
+    )
+
+    assert bounded.exit_code == 0, bounded.output
+    assert "共 127 条发现" in bounded.output
+    assert pq.read_table(out / FINDINGS_FILE).num_rows == 127
+    assert bad.exit_code == 2
+    assert "内存上限“lots”格式不对，应为数字加单位，如 2GB、512MB" in bad.output
+    assert not (tmp_path / "bad").exists()
+    assert spark.exit_code == 2
+    assert "--memory-limit 只能与 DuckDB 引擎一起使用" in spark.output
+    assert not (tmp_path / "s").exists()

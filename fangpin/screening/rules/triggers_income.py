@@ -99,18 +99,6 @@ def income_below_line(ctx: Context) -> Table:
     )
 
 
-def _claims(ctx: Context) -> Table:
-    """Medical claims in the window of active members; near-duplicates (same person, stay and
-    bill under a new claim id) counted once, keeping the smallest claim id."""
-    c = ctx.feed_persons("medical_claims")
-    c = c.filter(ctx.in_window(c.discharge_date) & (c.person_status == "active"))
-    c = c.semi_join(ctx.households, "household_id")
-    first = ibis.row_number().over(
-        group_by=[c.id_key, c.admission_date, c.discharge_date, c.total_cost], order_by=[c.claim_id]
-    )
-    return c.mutate(_dup=first).filter(lambda t: t._dup == 0).drop("_dup")
-
-
 @rule(
     "trigger.medical_oop_share",
     family=T,
@@ -125,17 +113,20 @@ def _claims(ctx: Context) -> Table:
 )
 def medical_oop_share(ctx: Context) -> Table:
     share = ctx.edition.medical_oop_share
-    c = _claims(ctx)
+    c = ctx.medical_claims
     per_household = c.group_by("household_id").aggregate(
-        oop=c.compliant_oop.cast("decimal(18, 2)").sum(),
-        claims=c.count(),
-        claim_ids=sorted_keys(c.claim_id),
+        oop=c.compliant_oop.cast("decimal(18, 2)").sum(), claims=c.count()
     )
     i = ctx.income.select("household_id", "net_income")
     t = per_household.join(i, "household_id")
     hits = t.filter(
         (t.oop > 0) & ((t.net_income <= 0) | (exact(t.oop) >= exact(dec(share) * t.net_income)))
     )
+    # The claim ids (the finding's sources) only for the households flagged: collecting and
+    # sorting them for every household with a claim cost more than the rest of the rule.
+    flagged = c.semi_join(hits, "household_id")
+    ids = flagged.group_by("household_id").aggregate(claim_ids=sorted_keys(flagged.claim_id))
+    hits = hits.join(ids, "household_id")
     months = ctx.edition.income_window_months
     reason = ibis.cases(
         (
@@ -191,7 +182,7 @@ def medical_oop_share(ctx: Context) -> Table:
 )
 def large_hospital_bill(ctx: Context) -> Table:
     limit = ctx.edition.single_hospital_bill
-    c = _claims(ctx)
+    c = ctx.medical_claims
     big = c.filter(c.total_cost > limit)
     hits = big.group_by("household_id").aggregate(
         largest=big.total_cost.max(), stays=big.count(), claim_ids=sorted_keys(big.claim_id)
