@@ -75,10 +75,40 @@ def install_snapshot(monkeypatch: pytest.MonkeyPatch, function: Any) -> None:
     monkeypatch.setattr(module, "database_snapshot", function)
 
 
+#: Screening results of the fake snapshot, by (month, edition, input hashes): every test using
+#: ``fake_snapshot`` screens the same dataset, so each month is screened once per test session.
+_SCREENED: dict[tuple[Any, ...], Any] = {}
+
+
+def _screen_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Let ``fangpin.screening.screen`` answer a repeated screening from ``_SCREENED``.
+
+    The tests using the stand-in snapshot are about the run's own logic (write-back, merging,
+    failures), not the rules, which tests/screening covers; a real screening of the same input
+    gives the same bytes (tests/screening/test_engine.py), so the cached result is exact.
+    """
+    import fangpin.screening as screening
+
+    real = screening.screen
+
+    def screen(data: Any, edition: Any, *, month: date, **kwargs: Any) -> Any:
+        if kwargs.get("rule_codes") is not None:
+            return real(data, edition, month=month, **kwargs)
+        key = (month, edition.edition_id, tuple(sorted(data.file_hashes.items())))
+        if key not in _SCREENED:
+            _SCREENED[key] = real(data, edition, month=month, **kwargs)
+        return _SCREENED[key]
+
+    monkeypatch.setattr(screening, "screen", screen)
+
+
 @pytest.fixture
 def fake_snapshot(loaded: Path, monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
-    """database_snapshot copies the loaded dataset; the calls' arguments are recorded."""
+    """database_snapshot copies the loaded dataset; the calls' arguments are recorded.
+
+    Screening that copy is done once per month and session (``_screen_once``)."""
     calls: list[dict[str, Any]] = []
+    _screen_once(monkeypatch)
 
     def snapshot(target: Path, *, region_prefix: str, as_of: date) -> dict[str, int]:
         calls.append({"target": target, "region_prefix": region_prefix, "as_of": as_of})
