@@ -16,6 +16,7 @@ from uuid import UUID
 from django.core.exceptions import ValidationError
 from django.db.models import (
     BooleanField,
+    CharField,
     Count,
     ExpressionWrapper,
     IntegerField,
@@ -23,6 +24,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    TextField,
     Value,
 )
 from django.db.models.functions import Coalesce
@@ -38,6 +40,7 @@ from fangpin.casework.models import (
     Warning,
 )
 from fangpin.regioncode import RegionCodeError, parse_code, subtree_prefix
+from fangpin.registry.models import ACTIVE, HEAD, Person
 
 __all__ = [
     "CLUE_FAMILIES",
@@ -167,8 +170,10 @@ def clue_list(
     village_code: str | None = None,
     month: date | None = None,
 ) -> QuerySet[Clue]:
-    """The clues ``user`` may see, earliest deadline first, with ``warning_count`` and
-    ``is_overdue`` (pending and past its deadline, counted against today) annotated.
+    """The clues ``user`` may see, earliest deadline first, with ``warning_count``,
+    ``is_overdue`` (pending and past its deadline, counted against today), ``head_name`` (the
+    household head's name, for the page to mask) and ``first_reason`` (the reason of the first
+    warning by month and rule) annotated — one query.
 
     ``rule_code`` and ``month`` keep the clues having a warning of that rule / month;
     ``village_code`` is a 12-digit village (or any subtree prefix).
@@ -181,8 +186,18 @@ def clue_list(
         .annotate(n=Count("pk"))
         .values("n")
     )
+    head = Person.objects.filter(
+        household=OuterRef("household"), relation=HEAD, status=ACTIVE
+    ).values("name")[:1]
+    first_reason = (
+        Warning.objects.filter(clue=OuterRef("pk"))
+        .order_by("month", "rule_code", "id")
+        .values("reason_zh")[:1]
+    )
     clues = _clues_for(user).annotate(
         warning_count=Coalesce(Subquery(warning_count, output_field=IntegerField()), Value(0)),
+        head_name=Coalesce(Subquery(head), Value(""), output_field=CharField()),
+        first_reason=Coalesce(Subquery(first_reason), Value(""), output_field=TextField()),
         is_overdue=ExpressionWrapper(
             Q(status=ClueStatus.PENDING, verify_deadline__lt=today),
             output_field=BooleanField(),

@@ -16,8 +16,6 @@ from uuid import UUID
 
 from django import forms
 from django.contrib import messages
-from django.db.models import CharField, OuterRef, QuerySet, Subquery, TextField, Value
-from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as gettext_now
@@ -26,11 +24,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from fangpin.casework import selectors
 from fangpin.casework.errors import CaseworkError
-from fangpin.casework.models import Clue, ClueStatus, Outcome, Warning
+from fangpin.casework.models import Clue, ClueStatus, Outcome
 from fangpin.casework.services import clue_verify
 from fangpin.core.access import CLUE_VERIFY, user_can
 from fangpin.registry import selectors as registry_selectors
-from fangpin.registry.models import ACTIVE, HEAD, Person
 from fangpin.screening.registry import RULES
 from fangpin.web.views._common import capability_page, pi_page, villages_in_scope
 from fangpin.web.views.casework import MonthField, severity_label
@@ -77,22 +74,6 @@ class ClueFilterForm(forms.Form):
         village.choices = [("", _("（全部）")), *villages]
 
 
-def _with_heads(clues: QuerySet[Clue]) -> QuerySet[Clue]:
-    """Annotate the head's name and the first warning's reason (one subquery each)."""
-    head = Person.objects.filter(
-        household=OuterRef("household"), relation=HEAD, status=ACTIVE
-    ).values("name")[:1]
-    first = (
-        Warning.objects.filter(clue=OuterRef("pk"))
-        .order_by("month", "rule_code", "id")
-        .values("reason_zh")[:1]
-    )
-    return clues.annotate(
-        head_name=Coalesce(Subquery(head), Value(""), output_field=CharField()),
-        first_reason=Coalesce(Subquery(first), Value(""), output_field=TextField()),
-    )
-
-
 def _list_context(request: HttpRequest) -> dict[str, Any]:
     user: Any = request.user
     villages = [(r.code, r.name) for r in villages_in_scope(user)]
@@ -109,7 +90,7 @@ def _list_context(request: HttpRequest) -> dict[str, Any]:
     )
     page = data.get("page") or 1
     offset = (page - 1) * PAGE_SIZE
-    rows = list(_with_heads(clues)[offset : offset + PAGE_SIZE + 1])
+    rows = list(clues[offset : offset + PAGE_SIZE + 1])
     names = dict(villages)
     for clue in rows:
         clue.village_name = names.get(clue.village_code, "")  # type: ignore[attr-defined]
