@@ -94,9 +94,10 @@ def test_negative_days_are_refused() -> None:
     assert caught.value.message == "工作日天数不能为负数（-1）：期限只能向后推算"
 
 
-# Starts that leave room for 250 working days (about a year) before the data ends.
+# Starts that leave room for up to 240 working days before the data ends: the last year of
+# data (2026) has 248 working days, so 2025-12-31 + 240 still lands inside it.
 starts = st.dates(min_value=date(2020, 1, 1), max_value=date(2025, 12, 31))
-counts = st.integers(min_value=0, max_value=250)
+counts = st.integers(min_value=0, max_value=240)
 
 
 @given(start=starts, days=counts)
@@ -104,7 +105,7 @@ def test_add_then_between_round_trips(start: date, days: int) -> None:
     assert working_days_between(start, add_working_days(start, days)) == days
 
 
-@given(start=starts, days=st.integers(min_value=1, max_value=250))
+@given(start=starts, days=st.integers(min_value=1, max_value=240))
 def test_a_deadline_is_a_working_day_after_the_start(start: date, days: int) -> None:
     deadline = add_working_days(start, days)
 
