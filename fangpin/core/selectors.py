@@ -19,6 +19,7 @@ __all__ = [
     "region_children",
     "region_code_known_on",
     "region_get",
+    "region_names",
     "region_path",
     "region_subtree_codes_prefix",
     "region_villages_in_scope",
@@ -36,6 +37,11 @@ def _full_code(code: str) -> str:
 def region_get(*, code: str) -> Region:
     """Return the region with ``code`` (abolished ones too). Raises ``Region.DoesNotExist``."""
     return Region.objects.get(code=_full_code(code))
+
+
+def region_names(codes: set[str]) -> dict[str, str]:
+    """Names of the regions with the given 12-digit ``codes`` (one query); unknown codes absent."""
+    return dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
 
 
 def region_children(*, code: str, on: date | None = None) -> QuerySet[Region]:

@@ -15,6 +15,7 @@ from fangpin.core.selectors import (
     region_children,
     region_code_known_on,
     region_get,
+    region_names,
     region_path,
     region_subtree_codes_prefix,
 )
@@ -51,6 +52,13 @@ def test_region_get_accepts_short_and_full_codes(
 def test_region_get_raises_does_not_exist(huayuan_regions: RegionLoadReport, code: str) -> None:
     with pytest.raises(Region.DoesNotExist):
         region_get(code=code)
+
+
+def test_region_names_gives_the_known_codes_only(huayuan_regions: RegionLoadReport) -> None:
+    names = region_names({"433124000000", "433124102000", "433199000000"})
+
+    assert names == {"433124000000": "花垣县", "433124102000": "龙潭镇"}
+    assert region_names(set()) == {}
 
 
 def test_region_children_lists_townships_by_code(huayuan_regions: RegionLoadReport) -> None:

@@ -30,8 +30,7 @@ from fangpin.casework.errors import CaseworkError
 from fangpin.casework.models import ScreeningRun
 from fangpin.casework.services import screening_run_request
 from fangpin.core.access import SCREENING_RUN, user_can
-from fangpin.core.models import Region
-from fangpin.core.selectors import region_children, region_get
+from fangpin.core.selectors import region_children, region_get, region_names
 from fangpin.web.views._common import capability_page, pi_page
 
 _PAGE_SIZE = 50
@@ -102,11 +101,7 @@ def _runs_context(request: HttpRequest, form: RunStartForm | None) -> dict[str, 
 
 def _name_regions(runs: Any) -> None:
     """Give each run its region's name (one query for the page)."""
-    names = dict(
-        Region.objects.filter(code__in={run.region_code for run in runs}).values_list(
-            "code", "name"
-        )
-    )
+    names = region_names({run.region_code for run in runs})
     for run in runs:
         run.region_name = names.get(run.region_code, "")
 
