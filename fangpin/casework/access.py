@@ -11,10 +11,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from fangpin.core.access import CLUE_VERIFY, REGISTRY_VIEW, SCREENING_RUN, is_system_actor
+from fangpin.core.access import (
+    CASE_DECIDE,
+    CLUE_VERIFY,
+    REGISTRY_VIEW,
+    SCREENING_RUN,
+    is_system_actor,
+)
 from fangpin.core.scope import scope_prefix
 
-__all__ = ["casework_scope_prefix", "clue_verify_prefix", "screening_run_prefix"]
+__all__ = [
+    "case_decide_prefix",
+    "casework_scope_prefix",
+    "clue_verify_prefix",
+    "screening_run_prefix",
+]
 
 
 def casework_scope_prefix(user: Any) -> str | None:
@@ -36,3 +47,10 @@ def clue_verify_prefix(user: Any) -> str | None:
     if is_system_actor(user):
         return ""
     return scope_prefix(user, capability=CLUE_VERIFY)
+
+
+def case_decide_prefix(user: Any) -> str | None:
+    """The prefix within which ``user`` may take procedure steps (None: nowhere)."""
+    if is_system_actor(user):
+        return ""
+    return scope_prefix(user, capability=CASE_DECIDE)

@@ -160,6 +160,15 @@ class Clue(models.Model):
     note = models.CharField("核实说明", max_length=500, blank=True, default="")
     version = models.PositiveIntegerField("版本", default=1)
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
+    # The identification case a confirmed clue merged into (clues of one household: one case).
+    case = models.ForeignKey(
+        "Case",
+        verbose_name="认定案件",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="clues",
+    )
 
     class Meta:
         verbose_name = "线索"
@@ -279,3 +288,167 @@ class Warning(models.Model):  # the domain's name (预警); shadows the builtin 
 
     def __str__(self) -> str:
         return f"{self.rule_code} {self.month:%Y-%m} {self.household_id}"
+
+
+class CaseKind(models.TextChoices):
+    IDENTIFICATION = "identification", "识别认定"
+    ELIMINATION = "elimination", "风险消除"
+
+
+class Case(models.Model):
+    """An identification (识别认定) or risk-elimination (风险消除) case of one household.
+
+    The state of :class:`fangpin.procedure.Case`, stored: ``step`` is the state after the last
+    accepted step, ``version`` the number of transitions (the optimistic-concurrency token:
+    a decision names the version it read). Each decision appends exactly one
+    :class:`CaseTransition` and one audit row (:mod:`fangpin.casework.cases`). ``is_open`` is
+    False once the case reached a closed step; a household has at most one open case of
+    each kind.
+    """
+
+    public_id = _public_id_field()
+    household = models.ForeignKey(
+        Household, verbose_name="农户", on_delete=models.PROTECT, related_name="cases"
+    )
+    village_code = models.CharField("所在村", max_length=12)
+    kind = models.CharField("类别", max_length=16, choices=CaseKind.choices)
+    step = models.CharField("当前环节", max_length=40)
+    is_open = models.BooleanField("办理中", default=True)
+    opened_on = models.DateField("受理日期")
+    edition_id = models.CharField("政策版本", max_length=80)
+    version = models.PositiveIntegerField("版本", default=1)
+    notice_start = models.DateField("公示开始", null=True, blank=True)
+    notice_end = models.DateField("公示结束", null=True, blank=True)
+    returned_to = models.PositiveSmallIntegerField("退回至层级", null=True, blank=True)
+    # Whose turn it is (3 county, 4 township, 5 village; None when closed) and the time
+    # limits counted at opening (procedure.verification_days / identification_days or
+    # elimination_days, in the edition's days): the lists filter on them.
+    pending_level = models.PositiveSmallIntegerField("待办层级", null=True, blank=True)
+    verify_due = models.DateField("入户核实期限", null=True, blank=True)
+    due_on = models.DateField("办结期限")
+    fast_tracked_on = models.DateField("先帮后认日期", null=True, blank=True)
+    object_type = models.CharField("监测对象类别", max_length=16, blank=True, default="")
+    risk_types = models.JSONField("风险类型", default=list, blank=True)
+    identified_month = models.DateField("识别监测时间", null=True, blank=True)
+    method = models.CharField("风险消除方式", max_length=16, blank=True, default="")
+    reopens = models.ForeignKey(
+        "self",
+        verbose_name="重新识别自",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    identification = models.ForeignKey(
+        "self",
+        verbose_name="所属识别案件",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="eliminations",
+    )  # an elimination case: the identification case whose spell it ends
+    monitoring = models.ForeignKey(
+        "registry.Monitoring",
+        verbose_name="监测记录",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="受理人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "认定/消除案件"
+        verbose_name_plural = "认定/消除案件"
+        ordering = ["-opened_on", "-id"]
+        indexes = [
+            models.Index(fields=["village_code", "is_open"], name="case_village_open"),
+            models.Index(fields=["is_open", "due_on"], name="case_open_due"),
+            models.Index(fields=["household", "kind"], name="case_household_kind"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household", "kind"],
+                condition=Q(is_open=True),
+                name="case_one_open_per_kind",
+                violation_error_message="该户已有办理中的同类案件",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["identification", "elimination"]), name="case_kind_known"
+            ),
+            models.CheckConstraint(condition=Q(version__gte=1), name="case_version_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.public_id}"
+
+
+class CaseTransition(models.Model):
+    """One accepted decision of a case (the procedure's ``Transition``), never changed."""
+
+    case = models.ForeignKey(
+        Case, verbose_name="案件", on_delete=models.PROTECT, related_name="transitions"
+    )
+    seq = models.PositiveIntegerField("序号")
+    from_step = models.CharField("原环节", max_length=40, blank=True, default="")
+    to_step = models.CharField("新环节", max_length=40)
+    action = models.CharField("操作", max_length=24)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="办理人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    actor_label = models.CharField("办理人（登录名）", max_length=150)
+    actor_level = models.PositiveSmallIntegerField("办理层级")
+    on = models.DateField("办理日期")
+    summary = models.TextField("摘要", blank=True, default="")
+    details = models.JSONField("登记内容", default=dict, blank=True)
+    recorded_at = models.DateTimeField("记录时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "案件办理记录"
+        verbose_name_plural = "案件办理记录"
+        ordering = ["case", "seq"]
+        constraints = [
+            # Two concurrent decisions on the same version: exactly one transition is stored.
+            models.UniqueConstraint(fields=["case", "seq"], name="case_transition_seq_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.seq}. {self.from_step or '—'} → {self.to_step}"
+
+
+class CaseObjection(models.Model):
+    """An objection raised during the village notice (异议) and its re-check (复核)."""
+
+    case = models.ForeignKey(
+        Case, verbose_name="案件", on_delete=models.PROTECT, related_name="objections"
+    )
+    number = models.PositiveSmallIntegerField("序号")
+    text = models.TextField("异议内容")
+    raised_on = models.DateField("提出日期")
+    result = models.TextField("复核结果", blank=True, default="")
+    resolved_on = models.DateField("复核日期", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "公示异议"
+        verbose_name_plural = "公示异议"
+        ordering = ["case", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "number"], name="case_objection_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"异议 {self.number}"

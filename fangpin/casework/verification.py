@@ -1,5 +1,8 @@
 """Record the village's verification of a clue (线索核实): one outcome per warning.
 
+A clue found 属实 opens the household's identification case (识别认定), or merges into the
+one already open (:func:`fangpin.casework.cases.open_for_clue`), in the same transaction.
+
 Optimistic concurrency: the caller names the clue version it read; the write is a conditional
 update on that version, so two cadres saving the same clue cannot both succeed.
 """
@@ -15,6 +18,7 @@ from django.utils import timezone
 
 from fangpin.casework._common import audit_denied, user_or_none
 from fangpin.casework.access import clue_verify_prefix
+from fangpin.casework.cases import open_for_clue
 from fangpin.casework.errors import CaseworkError
 from fangpin.casework.models import Clue, ClueStatus, Outcome, Warning
 from fangpin.core.audit import audit_record
@@ -118,5 +122,7 @@ def clue_verify(
             },
             request=request,
         )
+        if outcome == Outcome.CONFIRMED:  # 属实: the identification procedure starts
+            open_for_clue(actor=actor, clue=clue, on=clue.received_on, request=request)
     clue.refresh_from_db()
     return clue

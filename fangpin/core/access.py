@@ -18,6 +18,7 @@ from fangpin.core.models import Role
 __all__ = [
     "AUDIT_VIEW",
     "CAPABILITIES",
+    "CASE_DECIDE",
     "CLUE_VERIFY",
     "FEEDS_IMPORT",
     "FINDINGS_WRITE",
@@ -57,6 +58,10 @@ SCREENING_RUN: Final = "screening.run"
 CLUE_VERIFY: Final = "clue.verify"
 """Record the verification outcome of a risk clue (线索核实: 属实/不属实/已在监测/转民政)."""
 
+CASE_DECIDE: Final = "case.decide"
+"""Take the steps of identification and risk elimination (识别认定、风险消除) at the level of
+one's post: the village's dossier, the township's review, the county's approval."""
+
 CAPABILITIES: Final = frozenset(
     {
         REGISTRY_VIEW,
@@ -69,18 +74,21 @@ CAPABILITIES: Final = frozenset(
         FEEDS_IMPORT,
         SCREENING_RUN,
         CLUE_VERIFY,
+        CASE_DECIDE,
     }
 )
 
 ROLE_CAPABILITIES: Final[dict[str, frozenset[str]]] = {
     # 帮扶责任人/村委: keeps their village's registry.
     # 帮扶责任人/村委: keeps their village's registry and verifies its risk clues.
-    Role.VILLAGE_CADRE: frozenset({REGISTRY_VIEW, REGISTRY_EDIT, CLUE_VERIFY}),
+    Role.VILLAGE_CADRE: frozenset({REGISTRY_VIEW, REGISTRY_EDIT, CLUE_VERIFY, CASE_DECIDE}),
     # 乡镇审核: reviews and corrects the township's registry; may verify its clues too.
-    Role.TOWNSHIP_REVIEWER: frozenset({REGISTRY_VIEW, REGISTRY_EDIT, CLUE_VERIFY}),
+    Role.TOWNSHIP_REVIEWER: frozenset({REGISTRY_VIEW, REGISTRY_EDIT, CLUE_VERIFY, CASE_DECIDE}),
     # 县级审定: approves for the county; the only role that may see numbers unmasked; starts
     # the monthly screening.
-    Role.COUNTY_APPROVER: frozenset({REGISTRY_VIEW, REGISTRY_EDIT, PI_REVEAL, SCREENING_RUN}),
+    Role.COUNTY_APPROVER: frozenset(
+        {REGISTRY_VIEW, REGISTRY_EDIT, PI_REVEAL, SCREENING_RUN, CASE_DECIDE}
+    ),
     # 部门数据专员: brings in department feeds and reads the registry they are compared with.
     Role.DEPARTMENT_OFFICER: frozenset({FEEDS_IMPORT, REGISTRY_VIEW}),
     # 督查评估: reads across their region, writes findings only.

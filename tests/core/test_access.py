@@ -22,9 +22,15 @@ from fangpin.core.scope import scope_covers, scope_prefix
 
 # The table of docs/access.md, written out cell by cell (never derived from the code).
 EXPECTED: dict[str, set[str]] = {
-    Role.VILLAGE_CADRE: {"registry.view", "registry.edit", "clue.verify"},
-    Role.TOWNSHIP_REVIEWER: {"registry.view", "registry.edit", "clue.verify"},
-    Role.COUNTY_APPROVER: {"registry.view", "registry.edit", "pi.reveal", "screening.run"},
+    Role.VILLAGE_CADRE: {"registry.view", "registry.edit", "clue.verify", "case.decide"},
+    Role.TOWNSHIP_REVIEWER: {"registry.view", "registry.edit", "clue.verify", "case.decide"},
+    Role.COUNTY_APPROVER: {
+        "registry.view",
+        "registry.edit",
+        "pi.reveal",
+        "screening.run",
+        "case.decide",
+    },
     Role.DEPARTMENT_OFFICER: {"feeds.import", "registry.view"},
     Role.INSPECTOR: {"registry.view", "findings.write"},
     Role.AUDITOR: {"audit.view"},
@@ -42,6 +48,7 @@ ALL_CAPABILITIES = [
     "feeds.import",
     "screening.run",
     "clue.verify",
+    "case.decide",
 ]
 HOME = {  # a home region each role may have
     Role.VILLAGE_CADRE: "433124102201",

@@ -29,6 +29,11 @@ from fangpin.registry.services.membership import (
     person_record_death,
     person_update,
 )
+from fangpin.registry.services.monitoring import (
+    monitoring_eliminate,
+    monitoring_record,
+    monitoring_rollback,
+)
 from fangpin.registry.services.reveal import household_reveal_phone, person_reveal
 
 __all__ = [
@@ -40,6 +45,9 @@ __all__ = [
     "household_reveal_phone",
     "household_split",
     "household_update",
+    "monitoring_eliminate",
+    "monitoring_record",
+    "monitoring_rollback",
     "person_add",
     "person_correct_id",
     "person_move_out",
