@@ -189,6 +189,7 @@ INSTALLED_APPS = [
     "fangpin.core",
     "fangpin.registry",
     "fangpin.feeds",
+    "fangpin.intake",
     "fangpin.casework",
     "ninja",  # its static files: the API docs' Swagger UI, served locally
     "fangpin.api",
@@ -238,6 +239,8 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+if MODE == "test":  # the same Argon2id at a tiny cost: tests log in hundreds of times
+    PASSWORD_HASHERS.insert(0, "fangpin.core.hashers.TestArgon2PasswordHasher")
 AUTH_PASSWORD_VALIDATORS = [  # SEC-AUTH-2
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {

@@ -86,3 +86,41 @@ def test_production_refuses_to_start_without_a_secret_key() -> None:
     )
     assert done.returncode == 1
     assert "FANGPIN_SECRET_KEY is required when FANGPIN_MODE=production" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("mode", "first"),
+    [
+        ("test", "fangpin.core.hashers.TestArgon2PasswordHasher"),
+        ("demo", "django.contrib.auth.hashers.Argon2PasswordHasher"),
+    ],
+)
+def test_only_the_test_mode_hashes_passwords_cheaply(mode: str, first: str) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "FANGPIN_MODE": mode}
+    done = subprocess.run(
+        [sys.executable, "-c", "import fangpin.settings as s; print(s.PASSWORD_HASHERS[0])"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=BASE_DIR,
+        check=True,
+    )
+    assert done.stdout.strip() == first
+
+
+def test_the_test_hasher_is_argon2id_and_verifies_a_production_hash() -> None:
+    from django.contrib.auth.hashers import Argon2PasswordHasher, check_password
+
+    from fangpin.core.hashers import TestArgon2PasswordHasher
+
+    production = Argon2PasswordHasher().encode("正确的长密码abc123", "saltsaltsalt")
+    cheap = TestArgon2PasswordHasher().encode("正确的长密码abc123", "saltsaltsalt")
+
+    assert production.startswith("argon2$argon2id$v=19$m=102400,t=2,p=8$")
+    assert cheap.startswith("argon2$argon2id$v=19$m=1024,t=1,p=1$")
+    assert check_password("正确的长密码abc123", production)
+    assert not check_password("错误的密码abc1234", production)
