@@ -61,6 +61,14 @@ COVERED_ELSEWHERE = {
     "web:screening_start": "tests/web/test_casework_pages.py (region outside the scope → 403)",
     "web:screening_precision": "tests/web/test_casework_pages.py (counts the scope's warnings)",
     "web:clues": "tests/web/test_casework_pages.py (only clues in scope; village filter)",
+    "web:cases": "tests/web/test_case_pages.py (only cases in scope; waiting for my level)",
+    # Self-declaration: the public form stores a declaration and shows nothing stored (the
+    # thank-you page shows only the reference its signed link carries); the staff list shows
+    # the scope's declarations only. Detail, decisions and QR pages are in the web matrix.
+    "intake:declare": "public form, shows nothing stored: tests/intake/test_views_public.py",
+    "intake:declare_village": "public form, village preset: tests/intake/test_views_public.py",
+    "intake:declare_thanks": "the signed reference only: tests/intake/test_views_public.py",
+    "intake:declarations": "tests/intake/test_views_staff.py, tests/intake/test_selectors.py",
 }
 
 

@@ -32,6 +32,8 @@ from django.utils import timezone
 
 from fangpin.casework.access import casework_scope_prefix
 from fangpin.casework.models import (
+    Case,
+    CaseTransition,
     Clue,
     ClueStatus,
     Outcome,
@@ -45,9 +47,14 @@ from fangpin.registry.models import ACTIVE, HEAD, Person
 __all__ = [
     "CLUE_FAMILIES",
     "RulePrecision",
+    "case_clues",
+    "case_get",
+    "case_list",
+    "case_transitions",
     "clue_get",
     "clue_list",
     "clue_warnings",
+    "notice_cases",
     "rule_precision",
     "run_get",
     "run_list",
@@ -218,7 +225,9 @@ def clue_list(
         if month:
             having = having.filter(month=month.replace(day=1))
         clues = clues.filter(pk__in=having.values("clue"))
-    return clues.select_related("household", "verified_by").order_by("verify_deadline", "id")
+    return clues.select_related("household", "verified_by", "case").order_by(
+        "verify_deadline", "id"
+    )
 
 
 def clue_get(user: Any, public_id: UUID | str) -> Clue:
@@ -326,3 +335,99 @@ def rule_precision(
         return (0, item.precision, -item.unfounded, -item.warnings, item.rule_code)
 
     return sorted(result, key=worst_first)
+
+
+# --- Cases (识别认定、风险消除) ----------------------------------------------------------------
+
+
+def _cases_for(user: Any) -> QuerySet[Case]:
+    prefix = casework_scope_prefix(user)
+    if prefix is None:
+        return Case.objects.none()
+    return Case.objects.filter(village_code__startswith=prefix)
+
+
+def _head_name() -> Subquery:
+    return Subquery(
+        Person.objects.filter(household=OuterRef("household"), relation=HEAD, status=ACTIVE).values(
+            "name"
+        )[:1]
+    )
+
+
+def case_list(
+    user: Any,
+    *,
+    kind: str | None = None,
+    is_open: bool | None = None,
+    overdue: bool | None = None,
+    pending_level: int | None = None,
+    village_code: str | None = None,
+) -> QuerySet[Case]:
+    """The cases ``user`` may see, open ones by their deadline first, with ``head_name`` and
+    ``is_overdue`` (open and past the whole limit, or still waiting for the home
+    verification past its limit; counted against today) annotated — one query.
+
+    ``pending_level`` keeps the cases waiting for that level (5 village, 4 township,
+    3 county): a user's to-do list.
+    """
+    today = timezone.localdate()
+    late = Q(due_on__lt=today) | Q(step="clue_received", verify_due__lt=today)
+    cases = _cases_for(user).annotate(
+        head_name=Coalesce(_head_name(), Value(""), output_field=CharField()),
+        is_overdue=ExpressionWrapper(Q(is_open=True) & late, output_field=BooleanField()),
+    )
+    if kind:
+        cases = cases.filter(kind=kind)
+    if is_open is not None:
+        cases = cases.filter(is_open=is_open)
+    if overdue is True:
+        cases = cases.filter(Q(is_open=True) & late)
+    elif overdue is False:
+        cases = cases.exclude(Q(is_open=True) & late)
+    if pending_level is not None:
+        cases = cases.filter(pending_level=pending_level)
+    if village_code:
+        cases = cases.filter(village_code__startswith=village_code)
+    return cases.select_related("household").order_by("-is_open", "due_on", "id")
+
+
+def case_get(user: Any, public_id: UUID | str) -> Case:
+    """One case (annotated like :func:`case_list`); ``Case.DoesNotExist`` also out of scope."""
+    try:
+        return case_list(user).get(public_id=public_id)
+    except (ValueError, TypeError, ValidationError):
+        raise Case.DoesNotExist from None
+
+
+def case_transitions(case: Case) -> QuerySet[CaseTransition]:
+    """The case's decisions in order, with who took them."""
+    return case.transitions.select_related("actor").order_by("seq")
+
+
+def case_clues(case: Case) -> QuerySet[Clue]:
+    """The clues merged into the case, oldest first."""
+    return case.clues.order_by("received_on", "id")
+
+
+def notice_cases(user: Any, village_code: str, on: date) -> QuerySet[Case]:
+    """The cases of one village whose public notice (公示) runs on ``on``, by household number,
+    with ``head_name`` and ``member_count`` (active members) annotated — what the printed
+    notice lists. Nothing else of the household is read."""
+    members = (
+        Person.objects.filter(household=OuterRef("household"), status=ACTIVE)
+        .order_by()
+        .values("household")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        _cases_for(user)
+        .filter(village_code=village_code, notice_start__lte=on, notice_end__gte=on)
+        .annotate(
+            head_name=Coalesce(_head_name(), Value(""), output_field=CharField()),
+            member_count=Coalesce(Subquery(members, output_field=IntegerField()), Value(0)),
+        )
+        .select_related("household")
+        .order_by("kind", "household__household_number", "id")
+    )

@@ -1,7 +1,9 @@
 """Writes of casework: request and execute screening runs, verify clues. Every write audited.
 
-Clue verification lives in :mod:`fangpin.casework.verification` and is re-exported here, so
-every casework write is imported from ``fangpin.casework.services``.
+Clue verification (:mod:`fangpin.casework.verification`), clues typed by staff or accepted
+from self-declarations (:mod:`fangpin.casework.clue_intake`) and the procedure's cases
+(:mod:`fangpin.casework.cases`) live in their modules and are re-exported here, so every
+casework write is imported from ``fangpin.casework.services``.
 
 ``screening_run_request`` (web, county approver) records a queued run and enqueues
 :func:`fangpin.casework.jobs.screening_run_task`; the worker calls
@@ -37,6 +39,8 @@ from django.utils import timezone
 
 from fangpin.casework._common import audit_denied, user_or_none
 from fangpin.casework.access import screening_run_prefix
+from fangpin.casework.cases import case_decide, case_open
+from fangpin.casework.clue_intake import clue_from_declaration, clue_record
 from fangpin.casework.errors import CaseworkError
 from fangpin.casework.models import (
     ACTIVE_RUN_STATUSES,
@@ -53,7 +57,11 @@ __all__ = [
     "ENGINES",
     "HEARTBEAT_STALE_AFTER",
     "STALE_AFTER",
-    "clue_outcome",  # from fangpin.casework.verification: one import path for all writes
+    "case_decide",  # from fangpin.casework.cases: one import path for all writes
+    "case_open",
+    "clue_from_declaration",  # from fangpin.casework.clue_intake
+    "clue_outcome",  # from fangpin.casework.verification
+    "clue_record",
     "clue_verify",
     "default_income_year",
     "screening_output_dir",

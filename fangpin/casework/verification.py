@@ -54,9 +54,11 @@ def clue_verify(
     note: str,
     expected_version: int,
     request: HttpRequest | None = None,
+    outcome: str | None = None,
 ) -> Clue:
     """Record the village's verification of ``clue``: one outcome per warning (public id →
-    ``confirmed`` / ``unfounded`` / ``already_monitored`` / ``civil_affairs``) and a note.
+    ``confirmed`` / ``unfounded`` / ``already_monitored`` / ``civil_affairs``) and a note; a
+    clue without warnings (hotline, sweep, self-declaration) takes one ``outcome`` instead.
 
     Refuses: ``forbidden`` (no ``clue.verify`` or the clue's village is outside the scope),
     ``verified`` (already verified), ``stale`` (``expected_version`` is not the clue's version:
@@ -76,19 +78,25 @@ def clue_verify(
         raise CaseworkError("stale", "该线索已被他人修改，请刷新后重试")
     warnings = {str(w.public_id): w for w in Warning.objects.filter(clue=clue)}
     given = {str(key): str(value) for key, value in outcomes.items()}
-    unknown = sorted(set(given) - set(warnings))
-    if unknown:
-        raise CaseworkError("outcome", "核实结果中有不属于该线索的预警")
-    missing = [w for key, w in warnings.items() if key not in given]
-    if missing or not warnings:
-        raise CaseworkError("outcome", f"还有 {len(missing)} 条预警未填写核实结果")
-    bad = sorted({value for value in given.values() if value not in Outcome.values})
-    if bad:
-        raise CaseworkError("outcome", f"未知的核实结果：{'、'.join(bad)}")
+    if not warnings:  # a hotline, sweep or self-declared clue: one outcome for the clue
+        if outcome not in Outcome.values:
+            raise CaseworkError("outcome", "请选择核实结果")
+        given = {}
+    else:
+        unknown = sorted(set(given) - set(warnings))
+        if unknown:
+            raise CaseworkError("outcome", "核实结果中有不属于该线索的预警")
+        missing = [w for key, w in warnings.items() if key not in given]
+        if missing:
+            raise CaseworkError("outcome", f"还有 {len(missing)} 条预警未填写核实结果")
+        bad = sorted({value for value in given.values() if value not in Outcome.values})
+        if bad:
+            raise CaseworkError("outcome", f"未知的核实结果：{'、'.join(bad)}")
+        outcome = clue_outcome(given)
     note = note.strip()
     if len(note) > _NOTE_MAX:
         raise CaseworkError("outcome", f"核实说明不能超过 {_NOTE_MAX} 字")
-    outcome = clue_outcome(given)
+    assert outcome is not None
     now = timezone.now()
     user = user_or_none(actor)
     with transaction.atomic():

@@ -7,6 +7,7 @@ import random
 import time
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -103,6 +104,7 @@ def run_demo(*, county: str, households: int, seed: int) -> None:
     logins_file.chmod(0o600)
     typer.echo(f"   （同时写入 {logins_file}）")
     _demo_verification(county=county, seed=seed)
+    _demo_cases(county=county)
     typer.echo(f"演示数据就绪，用时 {time.perf_counter() - started:.0f} 秒。")
 
 
@@ -246,3 +248,194 @@ def _demo_verification(*, county: str, seed: int) -> int:
         + "）"
     )
     return len(chosen)
+
+
+def _demo_cases(*, county: str) -> dict[str, int]:
+    """⑨ Identification cases at every step, in the demo village, as its officials would.
+
+    Three households of the demo village walk the whole procedure from a cadre's sweep some
+    weeks ago: one is recorded as a monitoring object (with an objection re-checked during the
+    notice), one waits for the county after its notice ended, one is rejected after the home
+    verification. The cases ⑧ opened today in the village move one to five steps on, so the
+    case list shows every step. Returns the number of cases per step.
+    """
+    from collections import Counter
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from fangpin.casework.cases import rules_for
+    from fangpin.casework.errors import CaseworkError
+    from fangpin.casework.models import Case
+    from fangpin.casework.services import case_decide, clue_record, clue_verify
+    from fangpin.core.models import Role, User
+    from fangpin.procedure import (
+        Approve,
+        IdentificationStep,
+        PostNotice,
+        RecordObject,
+        RecordObjection,
+        Reject,
+        ResolveObjection,
+        Submit,
+    )
+    from fangpin.procedure.rules import add_days, notice_end
+    from fangpin.registry.models import NOT_MONITORED, Household
+
+    def account(role: str, suffix: str = "") -> User | None:
+        return (
+            User.objects.filter(role=role, home_region__code__startswith=county)
+            .filter(username__endswith=suffix)
+            .order_by("username")
+            .first()
+        )
+
+    village = account(Role.VILLAGE_CADRE)
+    township = (
+        User.objects.filter(role=Role.TOWNSHIP_REVIEWER, home_region__code__startswith=county)
+        .exclude(username__endswith="_b")
+        .first()
+    )
+    second = account(Role.TOWNSHIP_REVIEWER, "_b")
+    county_user = account(Role.COUNTY_APPROVER)
+    if village is None or township is None or second is None or county_user is None:
+        return {}
+    village_code = str(village.home_region_id)
+    _i = IdentificationStep
+    today = timezone.localdate()
+    rules = rules_for(village_code, today)
+
+    def act(case: Case, user: User, action: Any, on: Any, **details: str) -> Case:
+        return case_decide(
+            actor=user,
+            case=case,
+            action=action,
+            expected_version=case.version,
+            on=on,
+            details=details or None,
+        )
+
+    dossier = {
+        _i.VERIFIED: (village, {"collection": "演示：家庭成员、收入、支出已入户采集"}),
+        _i.AUTHORISED: (village, {"authorisation": "演示：承诺授权书已签字，存村档"}),
+        _i.DATA_COMPARED: (
+            township,
+            {
+                "assets": "无大额存款",
+                "vehicles": "无车辆",
+                "business": "无工商登记",
+                "housing": "无商品房",
+                "pensions": "无财政供养人员",
+            },
+        ),
+        _i.APPRAISED: (
+            village,
+            {
+                "participants": "村两委、党员代表、村民代表共15人",
+                "minutes": "演示：评议同意纳入监测",
+                "proposed_type": "MARGINAL",
+                "proposed_risks": "ILLNESS",
+            },
+        ),
+    }
+    try:
+        # Three walk-throughs from a sweep about five weeks ago.
+        households = list(
+            Household.objects.filter(
+                village_id=village.home_region_id,
+                status="active",
+                monitoring_status=NOT_MONITORED,
+                cases__isnull=True,
+            ).order_by("household_number")[:3]
+        )
+        start = add_days(rules, today - timedelta(days=49), 1)
+        for n, household in enumerate(households):
+            clue = clue_record(
+                actor=village,
+                household=household,
+                channel="sweep",
+                note="演示：走访发现家中有人长期患病",
+                received_on=start,
+            )
+            clue_verify(
+                actor=village,
+                clue=clue,
+                outcomes={},
+                outcome="confirmed",
+                note="演示：入户核实属实",
+                expected_version=clue.version,
+            )
+            case = Case.objects.get(household=household, is_open=True)
+            on = start
+            if n == 2:
+                act(
+                    case,
+                    village,
+                    Submit(_i.VERIFIED),
+                    add_days(rules, on, 1),
+                    **dossier[_i.VERIFIED][1],
+                )
+                case.refresh_from_db()
+                act(
+                    case,
+                    village,
+                    Reject("演示：家庭人均纯收入高于监测范围，不予认定"),
+                    add_days(rules, on, 2),
+                )
+                continue
+            # Two steps a day: inside the county's ten working days, notice included.
+            for k, step in enumerate((_i.VERIFIED, _i.AUTHORISED, _i.DATA_COMPARED, _i.APPRAISED)):
+                on = add_days(rules, start, 1 + k // 2)
+                user, details = dossier[step]
+                case = act(case, user, Submit(step), on, **details)
+            posted = add_days(rules, on, 1)
+            case = act(case, village, PostNotice(posted), posted, hotline="0743-7221234")
+            if n == 0:
+                case = act(case, village, RecordObjection("演示：有村民反映其子女在外务工"), posted)
+                case = act(
+                    case,
+                    village,
+                    ResolveObjection(1, "演示：复核其子女务工收入不稳定，异议不成立"),
+                    posted,
+                )
+            reviewed = add_days(rules, notice_end(rules, posted), 1)
+            case = act(case, second, Approve(_i.TOWNSHIP_REVIEWED, "演示：审核通过"), reviewed)
+            if n == 0:
+                approved = add_days(rules, reviewed, 1)
+                case = act(case, county_user, Approve(_i.COUNTY_APPROVED, "演示：审定"), approved)
+                act(
+                    case,
+                    county_user,
+                    RecordObject("MARGINAL", ("ILLNESS",), approved.replace(day=1)),
+                    approved,
+                )
+        # The cases ⑧ opened today move on, each by one to five steps.
+        opened = Case.objects.filter(
+            village_code=village.home_region_id,
+            is_open=True,
+            step=_i.CLUE_RECEIVED,
+            opened_on=today,
+        ).order_by("household__household_number")
+        path = (_i.VERIFIED, _i.AUTHORISED, _i.DATA_COMPARED, _i.APPRAISED)
+        for n, case in enumerate(opened):
+            for step in path[: n % 5]:
+                user, details = dossier[step]
+                case = act(case, user, Submit(step), today, **details)
+            if n % 5 == 4:
+                act(case, village, PostNotice(today), today, hotline="0743-7221234")
+    except CaseworkError as exc:
+        typer.echo(f"⑨ 认定案件演示未完成：{exc.message}")
+        return {}
+    tally = Counter(
+        Case.objects.filter(village_code__startswith=county).values_list("step", flat=True)
+    )
+    from fangpin.procedure import STEP_ZH
+
+    labels = {step.value: zh for step, zh in STEP_ZH.items()}
+    typer.echo(
+        f"⑨ 识别认定：{village.first_name or village.username}等"
+        f"办理案件 {sum(tally.values()):,} 件（"
+        + "，".join(f"{labels.get(k, k)} {v}" for k, v in sorted(tally.items()))
+        + "）"
+    )
+    return dict(tally)

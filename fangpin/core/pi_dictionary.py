@@ -86,6 +86,21 @@ PI_REGISTRY: dict[str, PiEntry] = {
     # and risks; a clue records the village's verification of them.
     "casework.Warning.*": _person("部门筛查预警核实（观测值含收支、医疗费用）", sensitive=True),
     "casework.Clue.*": _person("风险线索核实", sensitive=True),
+    # Cases: the identification and elimination of a household, with what each step recorded
+    # (collection form, data comparison, appraisal minutes, objections) and who decided.
+    "casework.Case.*": _person("识别认定与风险消除程序", sensitive=True),
+    "casework.CaseTransition.*": _person(
+        "程序每一步的办理记录（信息采集、数据比对、评议记录）", sensitive=True
+    ),
+    "casework.CaseObjection.*": _person("公示异议及复核", sensitive=True),
+    # Self-declarations (intake): what a household typed in the public form.
+    "intake.Declaration.*": PiEntry(
+        "农户自主申报：核实困难、回访申报人",
+        SENSITIVE,
+        "姓名、电话、证件号码、困难说明加密存储；证件号码、电话有keyed盲索引；页面只显示掩码；"
+        "来源IP仅存keyed哈希",
+        "不予受理或重复的申报处理后365天删除；转为线索的随监测档案保存",
+    ),
     # Accounts and logs (core, api)
     "core.User.username": PiEntry("登录", GENERAL, "明文", _ACCOUNT_RETENTION),
     "core.User.first_name": PiEntry("显示经办人", GENERAL, "明文", _ACCOUNT_RETENTION),

@@ -66,6 +66,16 @@ def demo_users_create(*, county_code: str, actor: object) -> list[DemoLogin]:
                 township,
             )
         )
+        # A second township official: the one who records the department data comparison may
+        # not also review the dossier (nobody approves their own submission, docs/procedure.md).
+        specs.append(
+            (
+                f"township_{township.code[:9]}_b",
+                f"乡镇审核（{township.name}，第二审核人）",
+                Role.TOWNSHIP_REVIEWER,
+                township,
+            )
+        )
     if village is not None:
         specs.append(
             (f"village_{village.code}", f"村级录入（{village.name}）", Role.VILLAGE_CADRE, village)

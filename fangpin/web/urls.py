@@ -7,6 +7,7 @@ from django.urls import path
 from fangpin.web.views import (
     account,
     accounts_admin,
+    cases,
     casework,
     clues,
     edit,
@@ -114,4 +115,16 @@ urlpatterns = [
     path("clues/", clues.clue_list_view, name="clues"),
     path("clues/<uuid:clue_id>/", clues.clue_detail, name="clue"),
     path("clues/<uuid:clue_id>/verify/", clues.clue_verify_view, name="clue_verify"),
+    path("households/<uuid:household_id>/clue/", clues.clue_record_view, name="clue_record"),
+    path(
+        "declarations/<uuid:declaration_id>/accept/",
+        clues.declaration_accept_view,
+        name="declaration_accept",
+    ),
+    # Identification and elimination cases and the village notice (views/cases.py).
+    path("cases/", cases.case_list_view, name="cases"),
+    path("cases/<uuid:case_id>/", cases.case_detail, name="case"),
+    path("cases/<uuid:case_id>/act/", cases.case_act, name="case_act"),
+    path("notices/<str:village_code>/", cases.notice_page, name="case_notice"),
+    path("notices/<str:village_code>/pdf/", cases.notice_pdf, name="case_notice_pdf"),
 ]

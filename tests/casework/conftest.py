@@ -228,3 +228,14 @@ __all__ = [
     "make_warning",
     "table_state",
 ]
+
+
+def make_case(household: Household, opener: User, on: date = date(2026, 11, 2)) -> Any:
+    """An identification case of ``household`` at 线索接收, opened by ``opener`` (any account of
+    a village, township or county role: no scope check, this is test setup)."""
+    from django.db import transaction
+
+    from fangpin.casework.cases import _open
+
+    with transaction.atomic():
+        return _open(actor=opener, household=household, on=on, summary="测试", request=None)

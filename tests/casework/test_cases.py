@@ -89,7 +89,12 @@ def to_notice(case: Case, people: dict[str, User]) -> Case:
         cadre,
         Submit(_I.APPRAISED, "评议通过"),
         date(2026, 11, 6),
-        details={"participants": "村两委、党员代表、村民代表共15人", "minutes": "同意纳入"},
+        details={
+            "participants": "村两委、党员代表、村民代表共15人",
+            "minutes": "同意纳入",
+            "proposed_type": "MARGINAL",
+            "proposed_risks": "ILLNESS",
+        },
     )
     return step(case, cadre, PostNotice(date(2026, 11, 9)), date(2026, 11, 9))
 
@@ -157,6 +162,8 @@ def test_the_whole_identification_records_a_monitoring_object(
     assert case.transitions.get(seq=5).details == {
         "participants": "村两委、党员代表、村民代表共15人",
         "minutes": "同意纳入",
+        "proposed_type": "MARGINAL",
+        "proposed_risks": "ILLNESS",
     }
     events = AuditEvent.objects.filter(object_type="case", object_id=str(case.public_id))
     assert list(events.order_by("id").values_list("action", flat=True)) == [

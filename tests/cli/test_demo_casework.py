@@ -67,3 +67,38 @@ def test_the_demo_screens_the_database_and_verifies_the_oldest_clues(
     _demo_verification(county="433124", seed=5)
     assert outcomes() == first
     assert User.objects.filter(username="township_433124102").exists()
+
+
+def test_the_demo_walks_cases_through_every_step(published: Any, capsys: Any) -> None:
+    from fangpin.casework.models import Case, CaseObjection
+    from fangpin.cli.demo import _demo_cases
+    from fangpin.registry.models import Monitoring
+
+    _demo_screening(county="433124")
+    demo_users_create(county_code="433124", actor="system:demo")
+    _demo_verification(county="433124", seed=5)
+    opened_today = Case.objects.filter(step="clue_received").count()
+
+    tally = _demo_cases(county="433124")
+
+    # The three walk-throughs: one recorded, one waiting for the county, one rejected.
+    assert (tally["recorded"], tally["township_reviewed"], tally["rejected"]) == (1, 1, 1)
+    recorded = Case.objects.get(step="recorded")
+    assert (recorded.object_type, recorded.risk_types, recorded.version) == (
+        "MARGINAL",
+        ["ILLNESS"],
+        11,
+    )
+    spell = Monitoring.objects.get(pk=recorded.monitoring_id)
+    assert (spell.object_type, spell.eliminated_month) == ("MARGINAL", None)
+    assert CaseObjection.objects.filter(case=recorded).values_list("number", flat=True).get() == 1
+    walked = Case.objects.filter(village_code="433124102200", opened_on=recorded.opened_on)
+    assert walked.count() == 3
+    # ⑧'s cases (opened today) stay in the count; those of the demo village moved on.
+    assert sum(tally.values()) == Case.objects.count() == opened_today + 3
+    moved = Case.objects.filter(village_code="433124102200").exclude(pk__in=walked)
+    assert moved.count() > 0
+    assert sorted(moved.values_list("version", flat=True)) == sorted(
+        1 + min(n % 5, 4) + (n % 5 == 4) for n in range(moved.count())
+    )
+    assert "⑨ 识别认定" in capsys.readouterr().out

@@ -54,14 +54,22 @@ def _open_views(patterns: list[Any], prefix: str = "") -> set[str]:
     return found
 
 
-def test_only_the_login_page_and_the_language_switch_skip_the_login() -> None:
+def test_only_the_login_page_the_language_switch_and_the_declaration_form_skip_the_login() -> None:
     # A new public view must be added here on purpose, after a review. The API's views skip the
     # login redirect because they authenticate every request themselves and answer 401 JSON
     # (tests/api/test_auth.py proves each one refuses an anonymous caller).
     open_views = _open_views(get_resolver().url_patterns)
     api_views = {name for name in open_views if name.startswith("api-v1:")}
     assert api_views  # the API is mounted
-    assert open_views - api_views == {"admin:login", "web:login", "set_language"}
+    assert open_views - api_views == {
+        "admin:login",
+        "web:login",
+        "set_language",
+        # the public self-declaration form (docs/intake.md): rate-limited, human check
+        "intake:declare",
+        "intake:declare_village",
+        "intake:declare_thanks",
+    }
 
 
 def test_a_fresh_database_has_no_accounts(db: Any) -> None:

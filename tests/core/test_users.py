@@ -17,6 +17,7 @@ def test_creates_one_login_per_level_with_role_and_home_region(huayuan_regions: 
         "demo_admin",
         "county_433124",
         "township_433124102",
+        "township_433124102_b",
         "village_433124102200",
         "auditor_433124",
         "officer_433124",
@@ -31,6 +32,7 @@ def test_creates_one_login_per_level_with_role_and_home_region(huayuan_regions: 
         "demo_admin": (Role.SYSTEM_ADMIN, None, True, False, 0),
         "county_433124": (Role.COUNTY_APPROVER, "433124000000", True, False, 0),
         "township_433124102": (Role.TOWNSHIP_REVIEWER, "433124102000", True, False, 0),
+        "township_433124102_b": (Role.TOWNSHIP_REVIEWER, "433124102000", True, False, 0),
         "village_433124102200": (Role.VILLAGE_CADRE, "433124102200", True, False, 0),
         "auditor_433124": (Role.AUDITOR, "433124000000", True, False, 0),
         "officer_433124": (Role.DEPARTMENT_OFFICER, "433124000000", True, False, 0),
@@ -46,15 +48,15 @@ def test_creates_one_login_per_level_with_role_and_home_region(huayuan_regions: 
     assert user_can(users["officer_433124"], "feeds.import")
     assert user_can(users["demo_security"], "roles.manage")
     assert not user_can(users["demo_security"], "registry.view")
-    assert AuditEvent.objects.filter(action="user.demo_create").count() == 8
+    assert AuditEvent.objects.filter(action="user.demo_create").count() == 9
     # Roles go through user_role_assign, which audits each assignment.
-    assert AuditEvent.objects.filter(action="user.role_assign").count() == 8
+    assert AuditEvent.objects.filter(action="user.role_assign").count() == 9
 
 
 def test_a_second_run_resets_passwords_without_new_users(huayuan_regions: Any) -> None:
     first = demo_users_create(county_code="433124", actor="system:test")
     second = demo_users_create(county_code="433124", actor="system:test")
-    assert User.objects.count() == 8
+    assert User.objects.count() == 9
     assert {a.password for a in first}.isdisjoint({b.password for b in second})
 
 

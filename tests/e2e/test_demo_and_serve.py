@@ -83,6 +83,7 @@ def test_demo_builds_the_registry_and_prints_logins(demo: tuple[Path, str]) -> N
         "demo_admin",
         "county_433124",
         "township_433124102",
+        "township_433124102_b",
         "village_433124102200",
         "auditor_433124",
         "officer_433124",
@@ -90,7 +91,7 @@ def test_demo_builds_the_registry_and_prints_logins(demo: tuple[Path, str]) -> N
         "demo_security",
     }
     logins = (var_dir / "demo-logins.txt").read_text("utf-8").splitlines()
-    assert len(logins) == 8
+    assert len(logins) == 9
     assert stat.S_IMODE((var_dir / "demo-logins.txt").stat().st_mode) == 0o600
     for line in logins:
         username, password, _ = line.split("\t")

@@ -1,6 +1,7 @@
 """The web IDOR matrix (SEC-AC-1, scenario 1): every web route that addresses a household, a
-person, a risk clue or a screening run × role × household in or out of scope (each household
-has a clue with one warning, and its village a screening run).
+person, a risk clue, a screening run, a case, a self-declaration or a village's QR page or
+notice × role × household in or out of scope (each household has a clue with one warning and
+an identification case, its village a screening run and a self-declaration).
 
 Expected, written out rather than computed: a role without ``registry.view`` gets 403 for any
 id; a write route refuses a role without the capability it needs with 403 for any id; a
@@ -22,8 +23,9 @@ from typing import Any
 import pytest
 
 from fangpin import idnumber
-from fangpin.casework.models import Clue, ScreeningRun, Warning
-from fangpin.core.models import AuditEvent
+from fangpin.casework.models import Case, Clue, ScreeningRun, Warning
+from fangpin.core.models import AuditEvent, User
+from fangpin.intake.models import Declaration
 from fangpin.registry.models import (
     Household,
     HouseholdCondition,
@@ -33,6 +35,8 @@ from fangpin.registry.models import (
     Person,
 )
 from fangpin.web.forms_person import PersonEditForm
+from tests.casework.conftest import make_case
+from tests.intake.conftest import make_declaration
 from tests.registry.conftest import World, member
 from tests.web.conftest import client_for
 from tests.web.test_casework_pages import make_clue, make_run
@@ -49,8 +53,8 @@ IN_SCOPE = {
 }
 #: role → capabilities that matter here
 CAN = {
-    "cadre_tudi": {"view", "edit", "verify"},
-    "county_huayuan": {"view", "edit", "reveal"},
+    "cadre_tudi": {"view", "edit", "verify", "decide"},
+    "county_huayuan": {"view", "edit", "reveal", "decide"},
     "inspector_luxi": {"view"},
     "auditor": set(),
     "sysadmin": set(),
@@ -213,7 +217,60 @@ ROUTES: dict[str, tuple[str, str, Callable[[Ids], dict[str, Any]] | None, str, i
         "verify",
         302,
     ),
+    # Self-declarations (fangpin/intake/views.py), by their public UUIDs; the QR page by the
+    # village's public region code. Deciding needs clue.verify, like verifying a clue.
+    "intake:declaration": ("GET", "/declarations/{decl}/", None, "view", 200),
+    "intake:declaration_reject": (
+        "POST",
+        "/declarations/{decl}/reject/",
+        lambda ids: {"version": "1", "note": "经入户核实不符合"},
+        "verify",
+        302,
+    ),
+    "intake:declaration_duplicate": (
+        "POST",
+        "/declarations/{decl}/duplicate/",
+        lambda ids: {"version": "1", "note": "同一户重复申报"},
+        "verify",
+        302,
+    ),
+    "intake:village_qr": ("GET", "/declare/qr/{village}/", None, "view", 200),
+    # Cases (views/cases.py), by their public UUIDs; the village notice by the village code.
+    "web:case": ("GET", "/cases/{case}/", None, "view", 200),
+    "web:case_act": (
+        "POST",
+        "/cases/{case}/act/",
+        lambda ids: {
+            "version": "1",
+            "action": "submit",
+            "on": "2026-11-03",
+            "detail_collection": "家庭3人",
+        },
+        "decide",
+        302,
+    ),
+    "web:case_notice": ("GET", "/notices/{village}/", None, "view", 200),
+    # Clues typed by staff and declarations accepted into clues (views/clues.py).
+    "web:clue_record": (
+        "POST",
+        "/households/{h}/clue/",
+        lambda ids: {"channel": "sweep", "note": "走访发现家中有人住院"},
+        "verify",
+        302,
+    ),
+    "web:declaration_accept": (
+        "POST",
+        "/declarations/{decl}/accept/",
+        lambda ids: {"version": "1", "household_number": ids["number"]},
+        "verify",
+        302,
+    ),
+    "web:case_notice_pdf": ("GET", "/notices/{village}/pdf/", None, "view", 200),
 }
+
+#: Routes a role with the capability, in scope, is refused for its level (a county approver
+#: cannot take the village's home verification): 400 with the Chinese message, nothing changed.
+LEVEL_REFUSED = {"web:case_act": {"county_huayuan": "（须由村级办理）"}}
 
 #: Routes that look the household up before the capability: without the capability, a household
 #: in scope gets this status with a Chinese message (and nothing revealed), one outside 404.
@@ -244,6 +301,10 @@ def fingerprint() -> dict[str, Any]:
         "clues": sorted(Clue.objects.values_list("pk", "status", "outcome", "version", "note")),
         "warnings": sorted(Warning.objects.values_list("pk", "outcome", "outcome_note")),
         "runs": sorted(ScreeningRun.objects.values_list("pk", "status")),
+        "cases": sorted(Case.objects.values_list("pk", "step", "version")),
+        "declarations": sorted(
+            Declaration.objects.values_list("pk", "status", "version", "decision_note")
+        ),
         "audit_actions": sorted(
             a for a in AuditEvent.objects.values_list("action", flat=True) if a != "authz.denied"
         ),
@@ -261,14 +322,27 @@ def casework_for(household: Household) -> tuple[ScreeningRun, Clue, Warning]:
     return run, clue, Warning.objects.get(clue=clue)
 
 
+def declaration_for(household: Household) -> Declaration:
+    """A new self-declaration from the household's village, made on first use."""
+    found = Declaration.objects.filter(village_id=household.village_id).first()
+    return found or make_declaration(village_code=household.village_id)
+
+
 def ids_for(household: Household) -> Ids:
     key = next(k for k, v in _HEADS.items() if Person.objects.filter(household=household, name=v))
     run, clue, warning = casework_for(household)
+    case = Case.objects.filter(household=household).first() or make_case(
+        household,
+        User.objects.get(username="cadre_tudi"),  # setup only: any village account
+    )
     return {
+        "case": case.public_id,
+        "decl": declaration_for(household).public_id,
         "run": run.public_id,
         "clue": clue.public_id,
         "warning": warning.public_id,
         "h": household.public_id,
+        "number": household.household_number,
         "version": household.version,
         "head": member(household, _HEADS[key]).pk,
         "spouse": member(household, _SPOUSES[key]).pk,
@@ -301,6 +375,11 @@ def test_route_answers_by_role_and_scope(world: World, route: str, role: str, ta
         expected = 403
     elif target in IN_SCOPE[role] and needs not in CAN[role]:
         expected = SCOPE_FIRST[route]
+    elif target in IN_SCOPE[role] and role in LEVEL_REFUSED.get(route, {}):
+        assert response.status_code == 400, response.content.decode()[:500]
+        assert LEVEL_REFUSED[route][role] in response.content.decode()
+        assert fingerprint() == before
+        return
     elif target in IN_SCOPE[role]:
         expected = ok
     else:
@@ -424,11 +503,13 @@ def test_no_page_links_a_household_or_person_by_row_id(world: World, role: str) 
             for method, template, _data, needs, _ok in ROUTES.values()
             if method == "GET" and needs in CAN[role]
         ]
-    pages += ["/clues/", "/screening/", "/screening/precision/"]
+    pages += ["/clues/", "/screening/", "/screening/precision/", "/cases/"]
     seen = 0
     for url in pages:
         response = client.get(url)
         assert response.status_code == 200, url
+        if not response["Content-Type"].startswith("text/html"):
+            continue  # the notice's PDF: no links
         html = response.content.decode()
         assert _ROW_LINK.findall(html) == [], url
         seen += html.count("/households/") + html.count("/persons/")

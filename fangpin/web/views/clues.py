@@ -11,6 +11,7 @@ changed) and audits the write.
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -25,9 +26,12 @@ from django.views.decorators.http import require_GET, require_POST
 from fangpin.casework import selectors
 from fangpin.casework.errors import CaseworkError
 from fangpin.casework.models import Clue, ClueStatus, Outcome
-from fangpin.casework.services import clue_verify
+from fangpin.casework.services import clue_from_declaration, clue_record, clue_verify
 from fangpin.core.access import CLUE_VERIFY, user_can
+from fangpin.intake import selectors as intake_selectors
+from fangpin.intake.models import Declaration
 from fangpin.registry import selectors as registry_selectors
+from fangpin.registry.models import Household
 from fangpin.screening.registry import RULES
 from fangpin.web.views._common import capability_page, pi_page, villages_in_scope
 from fangpin.web.views.casework import MonthField, severity_label
@@ -214,6 +218,7 @@ def clue_verify_view(request: HttpRequest, clue_id: UUID) -> HttpResponse:
             note=note,
             expected_version=version,
             request=request,
+            outcome=request.POST.get("outcome") or None,  # a clue without warnings
         )
     except CaseworkError as exc:
         message = STALE_MESSAGE if exc.code == "stale" else exc.message
@@ -227,4 +232,81 @@ def clue_verify_view(request: HttpRequest, clue_id: UUID) -> HttpResponse:
     return redirect("web:clue", clue_id=clue.public_id)
 
 
-__all__ = ["clue_detail", "clue_list_view", "clue_verify_view"]
+@require_POST
+@capability_page(CLUE_VERIFY)
+def clue_record_view(request: HttpRequest, household_id: UUID) -> HttpResponse:
+    """A hotline call or a sweep finding for the household; then the clue's page."""
+    try:
+        household = registry_selectors.household_get(user=request.user, public_id=household_id)
+    except Household.DoesNotExist:
+        raise Http404("未找到该农户") from None
+    received = request.POST.get("received_on") or ""
+    try:
+        received_on = date.fromisoformat(received) if received else None
+    except ValueError:
+        messages.error(request, _("接收日期格式不对"))
+        return redirect("web:household", household_id=household.public_id)
+    try:
+        clue = clue_record(
+            actor=request.user,
+            household=household,
+            channel=request.POST.get("channel", ""),
+            note=request.POST.get("note", ""),
+            received_on=received_on,
+            request=request,
+        )
+    except CaseworkError as exc:
+        messages.error(request, exc.message)
+        return redirect("web:household", household_id=household.public_id)
+    messages.success(request, _("线索已登记"))
+    return redirect("web:clue", clue_id=clue.public_id)
+
+
+@require_POST
+@capability_page(CLUE_VERIFY)
+def declaration_accept_view(request: HttpRequest, declaration_id: UUID) -> HttpResponse:
+    """Accept a self-declaration into a clue of its matched household (or the household whose
+    number the cadre typed); then the clue's page. A refusal goes back to the declaration."""
+    try:
+        declaration = intake_selectors.declaration_get(request.user, declaration_id)
+    except Declaration.DoesNotExist:
+        raise Http404("未找到该申报") from None
+    back = redirect("intake:declaration", declaration_id=declaration.public_id)
+    number = (request.POST.get("household_number") or "").strip()
+    try:
+        household = (
+            registry_selectors.household_list(user=request.user).get(household_number=number)
+            if number
+            else declaration.household
+        )
+    except Household.DoesNotExist:
+        household = None
+    if household is None:
+        messages.error(request, _("未找到该户：请填写辖区内的户编号"))
+        return back
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        version = -1
+    try:
+        clue = clue_from_declaration(
+            actor=request.user,
+            declaration=declaration,
+            household=household,
+            expected_version=version,
+            request=request,
+        )
+    except CaseworkError as exc:
+        messages.error(request, exc.message)
+        return back
+    messages.success(request, _("已转为线索"))
+    return redirect("web:clue", clue_id=clue.public_id)
+
+
+__all__ = [
+    "clue_detail",
+    "clue_list_view",
+    "clue_record_view",
+    "clue_verify_view",
+    "declaration_accept_view",
+]

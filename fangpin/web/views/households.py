@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from fangpin import codes
-from fangpin.core.access import PI_REVEAL, REGISTRY_EDIT, user_can
+from fangpin.casework import selectors as case_selectors
+from fangpin.core.access import CLUE_VERIFY, PI_REVEAL, REGISTRY_EDIT, user_can
 from fangpin.core.alerts import household_reads_record
 from fangpin.core.models import Region
 from fangpin.core.scope import scope_prefix
@@ -273,6 +274,8 @@ def household_context(request: HttpRequest, household: Household) -> dict[str, A
         "can_reveal": user_can(user, PI_REVEAL),
         "forms": membership_forms(active),
         "monitoring": monitoring_context(user=user, household=household),
+        "cases": list(case_selectors.case_list(user).filter(household=household)[:20]),
+        "can_record_clue": user_can(user, CLUE_VERIFY) and household.status == "active",
     }
 
 

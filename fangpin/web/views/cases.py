@@ -1,0 +1,351 @@
+"""Cases (识别认定、风险消除): the list, one case with its steps and forms, the decisions, and
+the village's public notice (公示) as a printable page and a PDF.
+
+Lists and pages need ``registry.view`` and read through :mod:`fangpin.casework.selectors`
+(the region scope is applied there: a case outside it is a 404 exactly like a missing one).
+Decisions need ``case.decide`` (403 otherwise, audited) and go to
+:func:`fangpin.casework.cases.case_decide` with the version the page was drawn with: a stale
+version, a second approval or an approval of a returned item is 409 and changes nothing.
+
+The notice shows the household head's name, the number of members, the proposed type and risk
+types, and the notice period — never an ID number, a phone number, a bank account or health
+details (tests/web/test_case_pages.py proves it on the HTML and on the PDF's text).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_POST
+
+from fangpin.casework import selectors
+from fangpin.casework.cases import actor_for, as_procedure_case, case_decide, case_rules
+from fangpin.casework.errors import CaseworkError
+from fangpin.casework.models import Case, CaseKind
+from fangpin.core.access import CASE_DECIDE
+from fangpin.core.selectors import region_names
+from fangpin.procedure import STEP_ZH, Level, ProcedureRules, deadlines
+from fangpin.procedure.paths import pending
+from fangpin.web.forms_cases import (
+    ACTION_LABELS,
+    STEP_DETAILS,
+    ActionForm,
+    available_actions,
+    build_action,
+)
+from fangpin.web.pdf import html_to_pdf
+from fangpin.web.views._common import capability_page, pi_page, villages_in_scope
+
+PAGE_SIZE = 50
+MAX_PAGE = 200
+STALE_MESSAGE = _("该案件已被他人办理，请刷新后重试")
+LEVEL_ZH = {5: "村级", 4: "乡镇级", 3: "县级"}
+
+
+def step_label(step: str) -> str:
+    return next((zh for s, zh in STEP_ZH.items() if s.value == step), step)
+
+
+class CaseFilterForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("类别"), required=False, choices=[("", _("（全部）")), *CaseKind.choices]
+    )
+    state = forms.ChoiceField(
+        label=_("状态"),
+        required=False,
+        choices=[("", _("（全部）")), ("open", _("办理中")), ("closed", _("已办结"))],
+    )
+    overdue = forms.ChoiceField(
+        label=_("是否逾期"),
+        required=False,
+        choices=[("", _("（全部）")), ("yes", _("已逾期")), ("no", _("未逾期"))],
+    )
+    mine = forms.BooleanField(label=_("只看待我办理"), required=False)
+    village = forms.ChoiceField(label=_("村"), required=False)
+    page = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGE)
+
+    def __init__(self, *args: Any, villages: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        village: Any = self.fields["village"]
+        village.choices = [("", _("（全部）")), *villages]
+
+
+def _level(user: Any) -> Level | None:
+    try:
+        return actor_for(user).level
+    except CaseworkError:
+        return None
+
+
+def _list_context(request: HttpRequest) -> dict[str, Any]:
+    user: Any = request.user
+    villages = [(r.code, r.name) for r in villages_in_scope(user)]
+    form = CaseFilterForm(request.GET or None, villages=villages)
+    data = form.cleaned_data if form.is_valid() else {}
+    level = _level(user)
+    cases = selectors.case_list(
+        user,
+        kind=data.get("kind") or None,
+        is_open={"open": True, "closed": False}.get(data.get("state") or ""),
+        overdue={"yes": True, "no": False}.get(data.get("overdue") or ""),
+        pending_level=int(level) if data.get("mine") and level is not None else None,
+        village_code=data.get("village") or None,
+    )
+    page = data.get("page") or 1
+    offset = (page - 1) * PAGE_SIZE
+    rows = list(cases[offset : offset + PAGE_SIZE + 1])
+    names = dict(villages)
+    for case in rows:
+        case.village_name = names.get(case.village_code, "")  # type: ignore[attr-defined]
+        case.step_zh = step_label(case.step)  # type: ignore[attr-defined]
+        case.pending_zh = LEVEL_ZH.get(case.pending_level or 0, "—")  # type: ignore[attr-defined]
+    params = request.GET.copy()
+    params.pop("page", None)
+    return {
+        "form": form,
+        "cases": rows[:PAGE_SIZE],
+        "page": page,
+        "has_next": len(rows) > PAGE_SIZE and page < MAX_PAGE,
+        "has_previous": page > 1,
+        "query_string": params.urlencode(),
+    }
+
+
+@require_GET
+@pi_page
+def case_list_view(request: HttpRequest) -> HttpResponse:
+    """Cases in scope: open ones by deadline first; "mine" keeps those waiting for my level."""
+    context = _list_context(request)
+    if (
+        request.headers.get("HX-Request") == "true"
+        and request.headers.get("HX-Target") == "results"
+    ):
+        return render(request, "web/_case_results.html", context)
+    return render(request, "web/case_list.html", context)
+
+
+def _case_or_404(request: HttpRequest, case_id: UUID) -> Case:
+    try:
+        return selectors.case_get(request.user, case_id)
+    except Case.DoesNotExist:
+        raise Http404("未找到该案件") from None
+
+
+def _case_context(
+    request: HttpRequest, case: Case, form: ActionForm | None = None
+) -> dict[str, Any]:
+    user: Any = request.user
+    rules = case_rules(case)
+    procedure_case = as_procedure_case(case)
+    next_step = pending(procedure_case)
+    level = _level(user)
+    available = available_actions(case, procedure_case, level, next_step)
+    today = timezone.localdate()
+    transitions = [
+        {
+            "t": t,
+            "step_zh": step_label(t.to_step),
+            "action_zh": ACTION_LABELS.get(t.action, "受理" if t.action == "open" else t.action),
+            "level_zh": LEVEL_ZH.get(t.actor_level, ""),
+            "details": [(_detail_label(k), v) for k, v in t.details.items()],
+        }
+        for t in selectors.case_transitions(case)
+    ]
+    names = region_names({case.village_code})
+    proposed = _proposed(procedure_case, case)
+    return {
+        "case": case,
+        "village_name": names.get(case.village_code, case.village_code),
+        "step_zh": step_label(case.step),
+        "pending_zh": LEVEL_ZH.get(case.pending_level or 0, "—"),
+        "returned_zh": LEVEL_ZH.get(case.returned_to or 0, ""),
+        "deadlines": deadlines(procedure_case, rules, today),
+        "transitions": transitions,
+        "objections": list(case.objections.order_by("number")),
+        "clues": list(selectors.case_clues(case)),
+        "available": available,
+        "next_step_zh": step_label(str(available.next_step)) if available.next_step else "",
+        "next_details": STEP_DETAILS.get(str(available.next_step), ()),
+        "is_appraisal": str(available.next_step) in ("appraised", "elimination_appraised"),
+        "object_types": rules.object_types,
+        "risk_types": rules.risk_types,
+        "fast_track_risks": [(c, n) for c, n in rules.risk_types if c in rules.fast_track_risks],
+        "risk_names": [dict(rules.risk_types).get(r, r) for r in case.risk_types],
+        "object_type_zh": dict(rules.object_types).get(case.object_type, ""),
+        "proposed": proposed,
+        "form": form,
+        "today": today,
+        "default_month": today.strftime("%Y-%m"),
+    }
+
+
+_DETAIL_LABELS = {name: label for ds in STEP_DETAILS.values() for name, label in ds} | {
+    "hotline": "监督电话",
+    "proposed_type": "拟认定类别",
+    "proposed_risks": "拟认定风险类型",
+}
+
+
+def _detail_label(key: str) -> str:
+    return _DETAIL_LABELS.get(key, key)
+
+
+def _proposed(procedure_case: Any, case: Case) -> dict[str, Any]:
+    """The type and risks the village appraisal proposed (shown on the notice and pre-filled
+    in the county's record form): the latest appraisal's details."""
+    appraisal = (
+        case.transitions.filter(to_step__in=("appraised", "elimination_appraised"))
+        .order_by("-seq")
+        .first()
+    )
+    details = appraisal.details if appraisal is not None else {}
+    risks = [r for r in str(details.get("proposed_risks", "")).split(",") if r]
+    return {"type": str(details.get("proposed_type", "")), "risks": risks}
+
+
+@require_GET
+@pi_page
+def case_detail(request: HttpRequest, case_id: UUID) -> HttpResponse:
+    """One case: its household, time limits, every step taken, objections, and the forms of
+    what the viewer's level may do now."""
+    case = _case_or_404(request, case_id)
+    return render(request, "web/case_detail.html", _case_context(request, case))
+
+
+@require_POST
+@capability_page(CASE_DECIDE)
+def case_act(request: HttpRequest, case_id: UUID) -> HttpResponse:
+    """Take one decision; a refusal re-shows the case with the message, nothing saved."""
+    case = _case_or_404(request, case_id)
+    rules: ProcedureRules = case_rules(case)
+    form = ActionForm(request.POST, rules=rules)
+    error, code, status = "", "", 400
+    if form.is_valid() and form.cleaned_data["version"] != case.version:
+        # Drawn from an older version: what the form asks for may no longer apply.
+        error, code, status = str(STALE_MESSAGE), "stale", 409
+    elif form.is_valid():
+        next_step = pending(as_procedure_case(case))
+        try:
+            action, on, details = build_action(
+                form, next_step.step if next_step is not None else None
+            )
+            case_decide(
+                actor=request.user,
+                case=case,
+                action=action,
+                expected_version=form.cleaned_data["version"],
+                on=on,
+                details=details,
+                request=request,
+            )
+        except forms.ValidationError as exc:
+            error = " ".join(exc.messages)
+        except CaseworkError as exc:
+            error, code = (str(STALE_MESSAGE) if exc.code == "stale" else exc.message), exc.code
+            status = 409 if exc.is_conflict else 403 if exc.code == "forbidden" else 400
+        else:
+            messages.success(
+                request,
+                _("已保存：%(action)s") % {"action": ACTION_LABELS[form.cleaned_data["action"]]},
+            )
+            return redirect("web:case", case_id=case.public_id)
+    else:
+        error = "；".join(
+            f"{form.fields[f].label or f}：{' '.join(str(m) for m in e)}"
+            for f, e in form.errors.items()
+        )
+    case = _case_or_404(request, case_id)
+    context = _case_context(request, case, form if code != "stale" else None)
+    context.update(error=error, error_code=code)
+    return render(request, "web/case_detail.html", context, status=status)
+
+
+# --- The public notice (公示) --------------------------------------------------------------------
+
+
+def _notice_date(request: HttpRequest) -> date:
+    text = request.GET.get("on", "")
+    if not text:
+        return timezone.localdate()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise Http404("日期格式不对") from None
+
+
+def _notice_context(request: HttpRequest, village_code: str) -> dict[str, Any]:
+    on = _notice_date(request)
+    if not villages_in_scope(request.user).filter(code=village_code).exists():
+        raise Http404("未找到该村")  # also outside the viewer's scope, exactly like a missing one
+    names = region_names({village_code, village_code[:9] + "000", village_code[:6] + "000000"})
+    rows = []
+    for case in selectors.notice_cases(request.user, village_code, on):
+        rules = case_rules(case)
+        proposed = _proposed(None, case)
+        hotline = (
+            case.transitions.filter(action="post_notice")
+            .order_by("-seq")
+            .values_list("details", flat=True)
+            .first()
+            or {}
+        )
+        risk_codes = case.risk_types or proposed["risks"]
+        rows.append(
+            {
+                "case": case,
+                "head_name": case.head_name,  # type: ignore[attr-defined]
+                "member_count": case.member_count,  # type: ignore[attr-defined]
+                "object_type": dict(rules.object_types).get(
+                    case.object_type or proposed["type"], "—"
+                ),
+                "risks": "、".join(dict(rules.risk_types).get(r, r) for r in risk_codes) or "—",
+                "hotline": hotline.get("hotline", ""),
+            }
+        )
+    identification = [r for r in rows if r["case"].kind == CaseKind.IDENTIFICATION]
+    elimination = [r for r in rows if r["case"].kind == CaseKind.ELIMINATION]
+    periods = sorted({(r["case"].notice_start, r["case"].notice_end) for r in rows})
+    hotlines = sorted({r["hotline"] for r in rows if r["hotline"]})
+    return {
+        "village_code": village_code,
+        "village_name": names[village_code],
+        "township_name": names.get(village_code[:9] + "000", ""),
+        "county_name": names.get(village_code[:6] + "000000", ""),
+        "on": on,
+        "identification": identification,
+        "elimination": elimination,
+        "periods": periods,
+        "hotlines": hotlines,
+    }
+
+
+@require_GET
+@pi_page
+def notice_page(request: HttpRequest, village_code: str) -> HttpResponse:
+    """The village's notice as a page to print: the cases whose notice runs on ``?on=``."""
+    context = _notice_context(request, village_code)
+    return render(request, "web/case_notice.html", context)
+
+
+@require_GET
+@pi_page
+def notice_pdf(request: HttpRequest, village_code: str) -> HttpResponse:
+    """The same notice as a PDF (A4, Noto CJK)."""
+    context = _notice_context(request, village_code)
+    html = render_to_string("web/case_notice_print.html", context, request=request)
+    response = HttpResponse(html_to_pdf(html), content_type="application/pdf")
+    filename = f"notice-{village_code}-{context['on']:%Y%m%d}.pdf"
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+__all__ = ["case_act", "case_detail", "case_list_view", "notice_page", "notice_pdf"]
