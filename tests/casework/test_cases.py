@@ -420,3 +420,53 @@ def test_every_edition_risk_type_has_a_code_table_code(year: int) -> None:
     assert mapped["NATURAL_DISASTER"] == "02"
     assert len(set(mapped.values())) == len(mapped)
     assert {cases.edition_risk_code(rules, v) for v in mapped.values()} == set(mapped)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_approvals_store_exactly_one_transition(
+    people: dict[str, User], opened: Case
+) -> None:
+    """Two connections approve the same version at once: one transition, the other 409."""
+    import threading
+
+    from django.db import connections
+
+    case = to_notice(opened, people)
+    reviewer, other = (
+        people["township_longtan2"],
+        make_user("township_longtan3", Role.TOWNSHIP_REVIEWER, LONGTAN_TOWNSHIP),
+    )
+    barrier = threading.Barrier(2)
+    results: list[str] = []
+
+    def approve(user: User) -> None:
+        try:
+            barrier.wait(timeout=10)
+            case_decide(
+                actor=user,
+                case=case,
+                action=Approve(_I.TOWNSHIP_REVIEWED),
+                expected_version=case.version,
+                on=date(2026, 11, 16),
+            )
+            results.append("ok")
+        except CaseworkError as error:
+            results.append(error.code)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=approve, args=(u,)) for u in (reviewer, other)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert sorted(results) == ["ok", "stale"]
+    stored = Case.objects.get(pk=case.pk)
+    assert (stored.step, stored.version) == ("township_reviewed", 7)
+    assert CaseTransition.objects.filter(case=stored, to_step="township_reviewed").count() == 1
+    assert (
+        AuditEvent.objects.filter(object_id=str(stored.public_id), action="case.approve").count()
+        == 1
+    )
