@@ -15,7 +15,7 @@ import pytest
 
 os.environ.setdefault("FANGPIN_MODE", "test")
 
-pytest_plugins = ["tests.conftest_regions"]
+pytest_plugins = ["tests.conftest_regions", "tests.conftest_demo"]
 
 
 def pytest_report_header(config: pytest.Config) -> str:

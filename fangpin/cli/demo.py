@@ -255,8 +255,8 @@ def _demo_cases(*, county: str) -> dict[str, int]:
 
     Three households of the demo village walk the whole procedure from a cadre's sweep some
     weeks ago: one is recorded as a monitoring object (with an objection re-checked during the
-    notice), one waits for the county after its notice ended, one is rejected after the home
-    verification. The cases ⑧ opened today in the village move one to five steps on, so the
+    notice), one is rejected after the home verification, one waits for the county after its
+    notice ended (as many as the village has households not yet monitored). The cases ⑧ opened today in the village move one to five steps on, so the
     case list shows every step. Returns the number of cases per step.
     """
     from collections import Counter
@@ -367,7 +367,7 @@ def _demo_cases(*, county: str) -> dict[str, int]:
             )
             case = Case.objects.get(household=household, is_open=True)
             on = start
-            if n == 2:
+            if n == 1:
                 act(
                     case,
                     village,

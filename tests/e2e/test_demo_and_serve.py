@@ -7,7 +7,6 @@ pass only.
 from __future__ import annotations
 
 import http.cookiejar
-import os
 import re
 import signal
 import socket
@@ -25,24 +24,17 @@ import pytest
 from django.db import connection
 
 from fangpin.screening import RULES
-from tests.conftest_regions import REGION_FIXTURE_DIR
+from tests.conftest_demo import demo_env
 
 FANGPIN = Path(sys.executable).parent / "fangpin"
 
-pytestmark = pytest.mark.skipif(
-    connection.vendor != "sqlite",
-    reason="the demo always builds a fresh SQLite database; covered by the SQLite pass",
-)
-
-
-def demo_env(var_dir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env.update(
-        FANGPIN_MODE="demo",
-        FANGPIN_VAR_DIR=str(var_dir),
-        FANGPIN_REGIONS_DIR=str(REGION_FIXTURE_DIR),
-    )
-    return env
+pytestmark = [
+    pytest.mark.skipif(
+        connection.vendor != "sqlite",
+        reason="the demo always builds a fresh SQLite database; covered by the SQLite pass",
+    ),
+    pytest.mark.xdist_group("demo"),
+]
 
 
 def free_port() -> int:
@@ -51,18 +43,10 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    var_dir = tmp_path_factory.mktemp("demo-var")
-    done = subprocess.run(
-        [str(FANGPIN), "demo", "--households", "300", "--seed", "5", "--no-serve"],
-        env=demo_env(var_dir),
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    return var_dir, done.stdout
+@pytest.fixture
+def demo(demo_run: tuple[Path, str]) -> tuple[Path, str]:
+    """The shared demo run (tests/conftest_demo.py)."""
+    return demo_run
 
 
 def test_demo_builds_the_registry_and_prints_logins(demo: tuple[Path, str]) -> None:
@@ -99,6 +83,8 @@ def test_demo_builds_the_registry_and_prints_logins(demo: tuple[Path, str]) -> N
     assert (var_dir / "synth" / "433124-5" / "feeds").is_dir()
     # The eight department files are published and the month is screened.
     assert output.count("（已发布）") == 8
+    # ⑨: the demo village's cases, one recorded as a monitoring object, one rejected.
+    assert re.search(r"⑨ 识别认定：.*办理案件 [0-9,]+ 件（.*纳入监测 1.*不予认定 1", output)
     assert "⑥ 月度筛查（2024-12" in output
     findings = pq.read_table(var_dir / "screening" / "433124-2024-12" / "findings.parquet")
     assert findings.num_rows > 0

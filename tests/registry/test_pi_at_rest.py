@@ -39,7 +39,7 @@ from fangpin.registry.models import (
 )
 from fangpin.registry.services.reveal import person_reveal_health
 from fangpin.registry.validation import PersonInput
-from tests.conftest_regions import REGION_FIXTURE_DIR
+from tests.conftest_demo import demo_copy, demo_env
 from tests.registry.conftest import (
     HUAYUAN_COUNTY,
     TUDI,
@@ -221,24 +221,16 @@ def test_no_table_holds_a_plaintext_id_or_phone(
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="reads a SQLite file")
-def test_the_sqlite_file_and_wal_contain_no_plaintext(tmp_path: Path) -> None:
-    """A real file database: the demo (migrate, regions, bulk load of a synthetic county), then
-    a household registered through the services; the bytes of the database file and its
-    write-ahead log contain none of the ID or phone numbers."""
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env.update(
-        FANGPIN_MODE="demo",
-        FANGPIN_VAR_DIR=str(tmp_path),
-        FANGPIN_REGIONS_DIR=str(REGION_FIXTURE_DIR),
-    )
-    demo = subprocess.run(
-        [str(FANGPIN), "demo", "--households", "100", "--seed", "11", "--no-serve"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert demo.returncode == 0, demo.stdout + demo.stderr
+@pytest.mark.xdist_group("demo")
+def test_the_sqlite_file_and_wal_contain_no_plaintext(
+    demo_run: tuple[Path, str], tmp_path: Path
+) -> None:
+    """A real file database: the demo (migrate, regions, bulk load of a synthetic county,
+    department files, screening, casework; the run shared with tests/e2e), then a household
+    registered through the services; the bytes of the database file and its write-ahead log
+    contain none of the ID or phone numbers."""
+    var_dir = demo_copy(demo_run, tmp_path / "demo")
+    env = demo_env(var_dir)
     number = idnumber.build("433124", date(1980, 5, 1), 11)
     script = (
         "from datetime import date\n"
@@ -259,10 +251,10 @@ def test_the_sqlite_file_and_wal_contain_no_plaintext(tmp_path: Path) -> None:
         timeout=120,
     )
     assert created.returncode == 0, created.stdout + created.stderr
-    database = tmp_path / "fangpin.sqlite3"
+    database = var_dir / "fangpin.sqlite3"
     with sqlite3.connect(database) as db:
         assert db.execute("select count(*) from registry_person").fetchone()[0] > 200
-    people = pq.read_table(next(tmp_path.glob("synth/*/registry/persons.parquet"))).to_pylist()
+    people = pq.read_table(next(var_dir.glob("synth/*/registry/persons.parquet"))).to_pylist()
     secrets = {number, "13712345678", "13612345678"}
     secrets |= {p["id_number"] for p in people[:200]} | {
         p["phone"] for p in people[:200] if p["phone"]
