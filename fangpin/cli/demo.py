@@ -256,8 +256,9 @@ def _demo_cases(*, county: str) -> dict[str, int]:
     Three households of the demo village walk the whole procedure from a cadre's sweep some
     weeks ago: one is recorded as a monitoring object (with an objection re-checked during the
     notice), one is rejected after the home verification, one waits for the county after its
-    notice ended (as many as the village has households not yet monitored). The cases ⑧ opened today in the village move one to five steps on, so the
-    case list shows every step. Returns the number of cases per step.
+    notice ended (as many as the village has households not yet monitored). The cases ⑧
+    opened today in the village move zero to five steps on, so the case list shows every
+    step. Returns the number of cases per step.
     """
     from collections import Counter
     from datetime import timedelta
