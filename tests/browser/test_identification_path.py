@@ -1,0 +1,196 @@
+"""The identification path in a real browser, each person in their own session:
+
+a household declares on its phone from the village's QR link → the village cadre accepts the
+declaration into a clue and finds it 属实 → the case runs its steps (village dossier, township
+data comparison, appraisal, notice, township review by a second official, county approval)
+→ the county records the monitoring object. Screenshots in test-artifacts/screenshots/.
+
+The declaration is dated four weeks back (as if it came in then), so every step can be taken
+on its own past date and the county approves after the notice has ended.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from fangpin import idnumber
+from fangpin.casework.models import Case
+from fangpin.core.models import Region, User
+from fangpin.core.selectors import region_cache_clear
+from fangpin.intake.models import Declaration
+from fangpin.policy import resolve
+from fangpin.procedure import ProcedureRules
+from fangpin.procedure.rules import add_days, notice_end
+from fangpin.registry import services
+from fangpin.registry.models import Household
+from fangpin.registry.validation import PersonInput
+from tests.browser.test_main_paths import PASSWORD, TUDI, _regions
+
+HEAD_ID = idnumber.build("433124", date(1975, 3, 8), 17)
+
+
+@pytest.fixture
+def people(audit_log_emptied_after: None) -> dict[str, Any]:
+    _regions()
+    household = services.household_create(
+        actor="system:test",
+        village_code=TUDI,
+        household_type="1",
+        head=PersonInput(name="张三", id_number=HEAD_ID, relation="01"),
+        registered_on=date(2024, 3, 1),
+        address="张三家",
+    )
+    for username, role, home in [
+        ("cadre_tudi", "village_cadre", TUDI),
+        ("township_a", "township_reviewer", "433124102000"),
+        ("township_b", "township_reviewer", "433124102000"),
+        ("county", "county_approver", "433124000000"),
+    ]:
+        User.objects.create_user(
+            username=username,
+            password=PASSWORD,
+            role=role,
+            home_region=Region.objects.get(code=home),
+        )
+    yield {"household": household}
+    region_cache_clear()
+
+
+def _login(browser: Any, base: str, username: str) -> Any:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"{base}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("#login-form button[type=submit]")
+    page.wait_for_url(re.compile(r"/$"))
+    return page
+
+
+def _answer(question: str) -> str:
+    numerals = "零一二三四五六七八九十"
+    first, rest = question.split("加", 1)
+    return str(numerals.index(first) + numerals.index(rest.split("等于", 1)[0]))
+
+
+def _submit_step(page: Any, on: date, **fields: str) -> None:
+    """Fill the next step's form (its date and text fields) and submit it."""
+    form = page.locator("#step-form")
+    form.locator("input[name=on]").fill(on.isoformat())
+    for name, value in fields.items():
+        form.locator(f"[name={name}]").fill(value)
+    form.locator("button[type=submit]").click()
+    page.wait_for_selector(".messages, #case-error", state="attached")
+    assert page.locator("#case-error").count() == 0, page.locator("#case-error").inner_text()
+
+
+def test_a_declaration_becomes_a_monitoring_object(
+    live_server: Any, browser: Any, people: dict[str, Any], screenshot_dir: Path
+) -> None:
+    base = live_server.url
+    household: Household = people["household"]
+
+    # The household, on its phone, from the village's QR link.
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    form = phone.new_page()
+    form.goto(f"{base}/declare/{TUDI}/")
+    form.fill("#id_name", "张三")
+    form.fill("#id_phone", "13807431234")
+    form.fill("#id_id_number", HEAD_ID)
+    form.select_option("#id_risk_type", "01")
+    form.fill("#id_difficulty", "妻子住院，自付医疗费约3万元，家中收入减少。")
+    form.check("input[name=consent]")
+    form.fill("#id_human_answer", _answer(form.locator("#human-question").inner_text()))
+    form.screenshot(path=str(screenshot_dir / "path-1-declare-phone.png"), full_page=True)
+    form.click("#declare-form button[type=submit]")
+    form.wait_for_url(re.compile(r"/declare/thanks/"))
+    form.screenshot(path=str(screenshot_dir / "path-2-declared.png"), full_page=True)
+    phone.close()
+
+    declaration = Declaration.objects.get()
+    assert declaration.household_id == household.pk  # matched by the ID number's blind index
+    rules = ProcedureRules.from_edition(resolve(2026, "433124"))
+    received = add_days(rules, timezone.localdate() - timedelta(days=35), 1)
+    Declaration.objects.filter(pk=declaration.pk).update(
+        submitted_at=declaration.submitted_at - (timezone.localdate() - received)
+    )
+
+    # The village cadre accepts it into a clue and finds it 属实: the case opens.
+    cadre = _login(browser, base, "cadre_tudi")
+    cadre.goto(f"{base}/declarations/{declaration.public_id}/")
+    cadre.click("#accept-form button[type=submit]")
+    cadre.wait_for_url(re.compile(r"/clues/[0-9a-f-]+/$"))
+    cadre.select_option("#clue-outcome-select", "confirmed")
+    cadre.fill("#verify-form textarea[name=note]", "入户核实：属实")
+    cadre.click("#verify-form button[type=submit]")
+    cadre.wait_for_selector("#clue-case")
+    cadre.click("#clue-case a")
+    cadre.wait_for_url(re.compile(r"/cases/[0-9a-f-]+/$"))
+    case = Case.objects.get(household=household)
+    assert case.opened_on == received
+    day1, day2, posted = (add_days(rules, received, n) for n in (1, 2, 3))
+    _submit_step(cadre, day1, detail_collection="家庭4人，2025年纯收入约2.4万元，医疗自付3万元")
+    _submit_step(cadre, day1, detail_authorisation="承诺授权书已签字，编号TD-2026-017，存村档")
+
+    township = _login(browser, base, "township_a")
+    township.goto(f"{base}/cases/?mine=on")
+    township.click(f"#case-{case.public_id} a")
+    _submit_step(
+        township,
+        day2,
+        detail_assets="存款不足1万元",
+        detail_vehicles="无",
+        detail_business="无",
+        detail_housing="无",
+        detail_pensions="无",
+    )
+
+    cadre.reload()
+    step = cadre.locator("#step-form")
+    step.locator("input[name=on]").fill(day2.isoformat())
+    step.locator("[name=detail_participants]").fill("村两委、党员代表、村民代表共15人")
+    step.locator("[name=detail_minutes]").fill("一致同意纳入监测")
+    step.locator("select[name=object_type]").select_option("MARGINAL")
+    step.locator("input[name=risk_types][value=ILLNESS]").check()
+    step.locator("button[type=submit]").click()
+    cadre.wait_for_selector(".messages")
+    _submit_step(cadre, posted, notice_start=posted.isoformat(), hotline="0743-7221234")
+    cadre.screenshot(path=str(screenshot_dir / "path-3-case-notice.png"), full_page=True)
+    cadre.click("#notice-link")
+    cadre.wait_for_selector("#notice-identification")
+    assert "张三" in cadre.locator("#notice-identification").inner_text()
+    assert HEAD_ID not in cadre.content()
+    cadre.screenshot(path=str(screenshot_dir / "path-4-notice.png"), full_page=True)
+
+    ended = notice_end(rules, posted)
+    reviewer = _login(browser, base, "township_b")
+    reviewer.goto(f"{base}/cases/{case.public_id}/")
+    _submit_step(reviewer, add_days(rules, ended, 1), summary="材料齐全，同意")
+
+    county = _login(browser, base, "county")
+    county.goto(f"{base}/cases/{case.public_id}/")
+    approved = add_days(rules, ended, 2)
+    _submit_step(county, approved, summary="同意纳入监测")
+    record = county.locator("#step-form")
+    assert record.locator("select[name=object_type]").input_value() == "MARGINAL"
+    assert record.locator("input[name=risk_types][value=ILLNESS]").is_checked()
+    _submit_step(county, approved, identified_month=approved.strftime("%Y-%m"))
+    county.screenshot(path=str(screenshot_dir / "path-5-recorded.png"), full_page=True)
+
+    assert county.locator("#case-step").inner_text() == "纳入监测"
+    stored = Case.objects.get(pk=case.pk)
+    assert (stored.step, stored.version, stored.object_type, stored.risk_types) == (
+        "recorded",
+        9,
+        "MARGINAL",
+        ["ILLNESS"],
+    )
+    household.refresh_from_db()
+    assert (household.monitoring_status, household.monitoring_type) == ("open", "MARGINAL")
