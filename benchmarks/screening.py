@@ -58,6 +58,18 @@ CLAIM_COLUMNS = (
 
 Hits = dict[str, set[int]]
 
+#: Environment variable: DuckDB's memory bound in the DuckDB variants (default: the engine's,
+#: ``DUCKDB_MEMORY_LIMIT``). Every DuckDB variant of a run gets the same bound; it is recorded
+#: with the results.
+MEMORY_LIMIT_ENV = "FANGPIN_BENCH_SCREENING_MEMORY_LIMIT"
+
+
+def memory_limit() -> str:
+    """The DuckDB memory bound of this run's DuckDB variants."""
+    from fangpin.screening.engines import DUCKDB_MEMORY_LIMIT
+
+    return os.environ.get(MEMORY_LIMIT_ENV, "").strip() or DUCKDB_MEMORY_LIMIT
+
 
 def _edition(county: str = COUNTY) -> Any:
     from fangpin.policy import resolve
@@ -102,7 +114,7 @@ inc AS (
     WHERE f.year = {edition.year} AND f.household_id IN (SELECT household_id FROM active_h)
 ),
 claims AS (
-    -- Exact duplicates are near-duplicates too (QUALIFY below drops them: no DISTINCT), and
+    -- Exact duplicates are near-duplicates too (dropped with them below: no DISTINCT), and
     -- only ID numbers with something besides digits and X are folded (translate is dear).
     SELECT d.*, CASE WHEN regexp_matches(d.id_number, '[^0-9X]')
         THEN upper(translate(trim(replace(d.id_number, '\u3000', ''), ' \t\n\r\v\f'),
@@ -110,17 +122,29 @@ claims AS (
         ELSE d.id_number END AS id_key
     FROM medical_claims d
 ),
-matched AS (
-    SELECT c.claim_id, c.id_key, c.admission_date, c.discharge_date, c.total_cost,
+matched AS MATERIALIZED (
+    SELECT c.claim_id, p.person_id, c.admission_date, c.discharge_date, c.total_cost,
            c.compliant_oop, p.household_id
     FROM claims c JOIN persons p ON c.id_key = upper(p.id_number)
     WHERE c.discharge_date BETWEEN DATE '{start}' AND DATE '{end}' AND p.status = 'active'
       AND p.household_id IN (SELECT household_id FROM active_h)
-    QUALIFY row_number() OVER (PARTITION BY c.id_key, c.admission_date, c.discharge_date,
-                                            c.total_cost ORDER BY c.claim_id) = 1
+),
+-- Near-duplicates as the engine drops them: a stay (person, dates, bill) sent more than once
+-- keeps its smallest claim id; the smallest is looked for among the repeated stays only.
+repeated AS (
+    SELECT person_id, admission_date, discharge_date, total_cost FROM matched
+    GROUP BY ALL HAVING count(*) > 1
+),
+kept AS (
+    SELECT household_id, compliant_oop FROM matched
+    ANTI JOIN repeated USING (person_id, admission_date, discharge_date, total_cost)
+    UNION ALL
+    SELECT arg_min(household_id, claim_id), arg_min(compliant_oop, claim_id) FROM matched
+    SEMI JOIN repeated USING (person_id, admission_date, discharge_date, total_cost)
+    GROUP BY person_id, admission_date, discharge_date, total_cost
 ),
 oop AS (
-    SELECT household_id, sum(compliant_oop::DECIMAL(18, 2)) AS oop FROM matched
+    SELECT household_id, sum(compliant_oop::DECIMAL(18, 2)) AS oop FROM kept
     GROUP BY household_id
 )
 SELECT '{INCOME}' AS rule_code, household_id FROM inc
@@ -328,7 +352,8 @@ def step_ibis_full(args: Any, engine: str = "duckdb") -> dict[str, object]:
 
     edition = _edition()
     started = time.perf_counter()
-    backend = connect(engine)
+    bound = {"memory_limit": memory_limit()} if engine == "duckdb" else {}
+    backend = connect(engine, **bound)
     data = load_input(Path(args.source), backend)
     loaded = time.perf_counter()
     result = screen(data, edition, month=MONTH)
@@ -342,6 +367,7 @@ def step_ibis_full(args: Any, engine: str = "duckdb") -> dict[str, object]:
         done - loaded,
         findings=result.findings.num_rows,
         rules=len(result.counts),
+        **bound,
     )
 
 
@@ -374,26 +400,35 @@ def step_ibis_core(args: Any) -> dict[str, object]:
 
     edition = _edition()
     started = time.perf_counter()
-    data = load_input(Path(args.source), connect())
+    data = load_input(Path(args.source), connect(memory_limit=memory_limit()))
     loaded = time.perf_counter()
     result = screen(data, edition, month=MONTH, rule_codes=list(CORE_RULES))
     done = time.perf_counter()
-    return _result(args, ibis_hits(result.findings), loaded - started, done - loaded)
+    return _result(
+        args,
+        ibis_hits(result.findings),
+        loaded - started,
+        done - loaded,
+        memory_limit=memory_limit(),
+    )
 
 
 def step_sql(args: Any) -> dict[str, object]:
     """The two core rules as raw DuckDB SQL over the same Parquet files, read in the query
-    (views over read_parquet, as ``load_input`` registers them), same memory limit."""
+    (views over read_parquet, as ``load_input`` registers them), same DuckDB settings as the
+    engine's (memory limit, no insertion order kept)."""
     import duckdb
-
-    from fangpin.screening.engines import DUCKDB_MEMORY_LIMIT
 
     edition = _edition()
     source = Path(args.source)
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="fangpin-bench-duckdb-") as spill:
         connection = duckdb.connect(
-            config={"memory_limit": DUCKDB_MEMORY_LIMIT, "temp_directory": spill}
+            config={
+                "memory_limit": memory_limit(),
+                "temp_directory": spill,
+                "preserve_insertion_order": False,
+            }
         )
         for name, relative in TABLE_PATHS.items():
             connection.execute(
@@ -402,7 +437,9 @@ def step_sql(args: Any) -> dict[str, object]:
         loaded = time.perf_counter()
         hits = run_sql(connection, edition)
         connection.close()
-    return _result(args, hits, loaded - started, time.perf_counter() - loaded)
+    return _result(
+        args, hits, loaded - started, time.perf_counter() - loaded, memory_limit=memory_limit()
+    )
 
 
 def _read_core(source: Path) -> dict[str, Any]:
@@ -785,8 +822,9 @@ def verdicts(results: Mapping[str, Mapping[str, Any]], persons: int) -> list[str
         lines.append(f"- 10M persons screened (all rules) in under a minute: {verdict} — {met}.")
         from fangpin.screening.engines import DUCKDB_MEMORY_LIMIT
 
+        bound = results["ibis_full"].get("memory_limit", DUCKDB_MEMORY_LIMIT)
         lines.append(
-            f"- Memory bounded: DuckDB memory_limit {DUCKDB_MEMORY_LIMIT} (spills to a temp "
+            f"- Memory bounded: DuckDB memory_limit {bound} (spills to a temp "
             f"directory beyond it); full DuckDB run peak RSS "
             f"{results['ibis_full']['peak_rss_mib']} MiB at this size (compare sizes to judge "
             "growth)."

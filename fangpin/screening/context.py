@@ -24,7 +24,7 @@ from fangpin.screening.engines import materialise
 from fangpin.screening.errors import ScreeningError
 from fangpin.screening.inputs import ScreeningInput
 
-__all__ = ["Context", "month_end", "normalise_id", "parse_month", "per_capita"]
+__all__ = ["PERSON_COLUMNS", "Context", "month_end", "normalise_id", "parse_month", "per_capita"]
 
 _FULL_WIDTH = "０１２３４５６７８９ｘＸx"
 _HALF_WIDTH = "0123456789XXX"
@@ -78,6 +78,28 @@ def per_capita(amount: Value, size: IntegerValue) -> Value:
 
 
 _CONTEXTS = itertools.count(1)
+
+#: The registry columns of ``Context.persons`` (the ones the rules read).
+PERSON_COLUMNS = (
+    "person_id",
+    "household_id",
+    "id_number",
+    "birth_date",
+    "relation",
+    "student_status",
+    "out_of_school_reason",
+    "health",
+    "disability_grade",
+    "labour_ability",
+    "migrant_work_months",
+    "migrant_employer",
+    "has_resident_medical",
+    "has_employee_medical",
+    "is_dibao",
+    "is_tekun",
+    "status",
+    "death_date",
+)
 
 
 def _codes(table_name: str, attr: str, expected: object = True) -> tuple[str, ...]:
@@ -176,10 +198,17 @@ class Context:
 
     @cached_property
     def persons(self) -> Table:
-        """Active persons of active households, with ``age`` on ``as_of``."""
+        """Active persons of active households, with ``age`` on ``as_of``.
+
+        Only the columns of :data:`PERSON_COLUMNS` are stored: the view is materialised, and
+        the registry's other columns (names, phones, ethnicity …) would be read and written
+        for every person of the county without a rule reading them. A rule that needs another
+        column adds it there (a missing one fails when the rule is built, not silently).
+        """
         p = self.data["persons"]
         active = p.filter(p.status == "active")
         active = active.semi_join(self.households, "household_id")
+        active = active.select(*PERSON_COLUMNS)
         return self._keep("persons", active.mutate(age=self.age(active.birth_date)))
 
     @cached_property
@@ -341,30 +370,42 @@ class Context:
 
     @cached_property
     def medical_claims(self) -> Table:
-        """Medical claims in the window of active members of active households; near-duplicates
-        (same person, stay and bill under a new claim id) counted once, keeping the smallest
-        claim id. The largest feed: filtered before it is stored.
+        """Medical claims in the window of active members of active households: claim_id,
+        household_id, total_cost, compliant_oop. Near-duplicates (same person, stay and bill
+        under a new claim id) are counted once, as the claim with the smallest id.
 
         Exact duplicates need no DISTINCT of their own here: they are near-duplicates too
-        (same ID, stay and bill), and the row kept of them is the same whichever it is.
+        (same person, stay and bill), and the claim kept of them is the same whichever row.
+        The person is the registered person the claim's ID number matched (``person_id``):
+        an ID number two registered persons share (a data error, ``quality.duplicate_id_number``)
+        gives each of them the claim, where a window over the ID number kept one of the two
+        at random.
+
+        The largest feed (35 million claims at 10M persons): the matched claims are stored
+        once, narrow; nearly every one is alone of its stay (0.5% repeat one), so the
+        smallest claim id is looked for only among the repeated stays, which a count per
+        stay finds. Keeping the smallest claim of every stay at once (``row_number()`` over
+        the stays, or a GROUP BY taking ``min(claim_id)``) carried the claim ids of all of
+        them through a sort or a hash table: most of the view's two minutes at 10M persons.
         """
         c = self._feed_persons("medical_claims", distinct=False)
         c = c.filter(self.in_window(c.discharge_date) & (c.person_status == "active"))
         c = c.semi_join(self.households, "household_id")
-        # Only the columns the rules read: the window below sorts every column it carries.
-        c = c.select(
-            "claim_id",
-            "id_key",
-            "person_id",
-            "household_id",
-            "admission_date",
-            "discharge_date",
-            "total_cost",
-            "compliant_oop",
+        stay = ["person_id", "admission_date", "discharge_date", "total_cost"]
+        columns = ["claim_id", "household_id", "total_cost", "compliant_oop"]
+        # Stored: read by the count per stay, and by each read of the result.
+        matched = self._keep("medical_claims_matched", c.select(*stay, *columns[:2], columns[3]))
+        counts = matched.group_by(stay).aggregate(copies=matched.count())
+        repeated = self._keep(
+            "medical_claims_repeated", counts.filter(counts.copies > 1).select(*stay)
         )
-        first = ibis.row_number().over(
-            group_by=[c.id_key, c.admission_date, c.discharge_date, c.total_cost],
-            order_by=[c.claim_id],
+        alone = matched.anti_join(repeated, stay).select(*columns)
+        twins = matched.semi_join(repeated, stay)
+        first = twins.group_by(stay).aggregate(
+            claim_id=twins.claim_id.min(),
+            household_id=twins.household_id.argmin(twins.claim_id),
+            compliant_oop=twins.compliant_oop.argmin(twins.claim_id),
         )
-        kept = c.mutate(_dup=first).filter(lambda t: t._dup == 0).drop("_dup")
-        return self._keep("medical_claims", kept)
+        # Not stored a second time: a read of it streams the stored claims past the few
+        # repeated stays, which cost less than writing them all again (10M, 2 GB bound).
+        return alone.union(first.select(*columns))

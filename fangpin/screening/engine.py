@@ -55,6 +55,15 @@ RUN_FILE = "run.json"
 Progress = Callable[[str, int, int], None]
 
 _WITHOUT_RUN_ID = RESULT_SCHEMA.remove(RESULT_SCHEMA.get_field_index("run_id"))
+_ORDER = (
+    "rule_code",
+    "household_number",
+    "household_id",
+    "observed",
+    "threshold",
+    "sources",
+    "reason_zh",
+)
 
 
 @dataclass(frozen=True)
@@ -202,9 +211,10 @@ def screen(
     run_id = compute_run_id(edition, month, data.file_hashes, codes)
     findings = pa.concat_tables(parts) if parts else _WITHOUT_RUN_ID.empty_table()
     findings = findings.add_column(0, "run_id", _constant(run_id, findings.num_rows))
-    findings = findings.cast(RESULT_SCHEMA).sort_by(
-        [("rule_code", "ascending"), ("household_number", "ascending")]
-    )
+    # The order is the sort alone, never the backend's row order (DuckDB runs with
+    # preserve_insertion_order off; Spark never had one): a rule finds a household at most
+    # once, and the other columns only break ties a rule might one day produce.
+    findings = findings.cast(RESULT_SCHEMA).sort_by([(name, "ascending") for name in _ORDER])
     findings = findings.combine_chunks().replace_schema_metadata(RESULT_SCHEMA.metadata)
     return ScreeningResult(
         run_id=run_id,

@@ -141,7 +141,12 @@ def _duckdb(memory_limit: str, temp_directory: Path | None) -> BaseBackend:
     # process), created by DuckDB only when it spills and removed with the connection.
     own = temp_directory is None
     spill = temp_directory or Path(tempfile.gettempdir()) / f"fangpin-duckdb-{uuid.uuid4().hex}"
-    backend = ibis.duckdb.connect(memory_limit=memory_limit, temp_directory=str(spill))
+    # preserve_insertion_order off: DuckDB may then stream joins, aggregates and the stored
+    # views without keeping (and buffering for) the input's row order. Nothing depends on
+    # it: the engine sorts the findings itself (engine.screen), as Spark has no order either.
+    backend = ibis.duckdb.connect(
+        memory_limit=memory_limit, temp_directory=str(spill), preserve_insertion_order=False
+    )
     if own:
         weakref.finalize(backend, shutil.rmtree, spill, True)
     return backend

@@ -237,6 +237,10 @@ def labour_loss(ctx: Context) -> Table:
     dead = deaths_of_counted(ctx).select("person_id", record_id=lambda t: t.record_id)
     disabled = new_severe_disabilities_rows(ctx).select("person_id", "record_id")
     lost = dead.union(disabled)
+    # Only households with a lost worker can have lost them all: their workers alone are
+    # joined and counted, not every worker of the county.
+    candidates = workers.semi_join(lost, "person_id").select("household_id")
+    workers = workers.semi_join(candidates, "household_id")
     w = workers.left_join(lost, "person_id").drop("person_id_right")
     per_household = w.group_by("household_id").aggregate(
         workers=w.person_id.nunique(),
