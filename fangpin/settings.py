@@ -38,6 +38,10 @@ Accounts (docs/access.md):
     FANGPIN_PASSWORD_HISTORY        a new password may not repeat any of the last N (5)
     FANGPIN_DORMANT_DAYS            `fangpin user disable-dormant` disables accounts without a
                                     login for this many days; 0 = never (90)
+
+Assistance (docs/assistance.md):
+    FANGPIN_VISIT_INTERVAL_DAYS     a monitored household not visited for this many days is on
+                                    the visit coverage list (30)
 """
 
 from __future__ import annotations
@@ -190,6 +194,7 @@ INSTALLED_APPS = [
     "fangpin.registry",
     "fangpin.feeds",
     "fangpin.intake",
+    "fangpin.assistance",
     "fangpin.casework",
     "ninja",  # its static files: the API docs' Swagger UI, served locally
     "fangpin.api",
@@ -278,6 +283,9 @@ FANGPIN_PASSWORD_MAX_AGE_DAYS = _env_int(
 )
 FANGPIN_PASSWORD_HISTORY = _env_int("FANGPIN_PASSWORD_HISTORY", 5, minimum=0, maximum=24)
 FANGPIN_DORMANT_DAYS = _env_int("FANGPIN_DORMANT_DAYS", 90, minimum=0, maximum=3650)
+
+# --- Assistance: how often each monitored household is visited (docs/assistance.md) ----------
+FANGPIN_VISIT_INTERVAL_DAYS = _env_int("FANGPIN_VISIT_INTERVAL_DAYS", 30, minimum=1, maximum=366)
 
 # django-axes counts failures per (username, IP); fangpin.core.auth adds the per-IP throttle.
 # Limits and cool-off are read from the FANGPIN_LOGIN_* settings at run time.

@@ -30,5 +30,6 @@ urlpatterns = [
     # POST /i18n/setlang/ language=en|zh-hans; the login page offers it to everyone.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("", include("fangpin.intake.urls")),  # self-declaration, public form (docs/intake.md)
+    path("", include("fangpin.assistance.urls")),  # plans, visits (docs/assistance.md)
     path("", include("fangpin.web.urls")),  # the web UI (docs/web.md)
 ]

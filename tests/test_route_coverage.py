@@ -69,6 +69,9 @@ COVERED_ELSEWHERE = {
     "intake:declare_village": "public form, village preset: tests/intake/test_views_public.py",
     "intake:declare_thanks": "the signed reference only: tests/intake/test_views_public.py",
     "intake:declarations": "tests/intake/test_views_staff.py, tests/intake/test_selectors.py",
+    # Visit coverage: the scope's monitored households only; plan, measure, visit and photo
+    # routes are in the web matrix.
+    "assistance:coverage": "tests/assistance/test_selectors.py, tests/assistance/test_pages.py",
 }
 
 

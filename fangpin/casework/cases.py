@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date
 from typing import Any, Final
 
@@ -41,6 +42,7 @@ from fangpin.procedure import (
     Action,
     ActionKind,
     Actor,
+    Approve,
     EliminationMethod,
     EliminationStep,
     IdentificationStep,
@@ -484,6 +486,13 @@ def case_decide(
         if current.version != expected_version:
             raise CaseworkError("stale", "该案件已被他人办理，请刷新后重试")
         before = as_procedure_case(current)
+        if isinstance(action, Approve) and action.step == EliminationStep.ELIMINATED:
+            # The guards' facts are read from the database on the decision's day, never typed.
+            from fangpin.casework.elimination import household_facts  # imports this module
+
+            action = replace(
+                action, facts=household_facts(current.household, on, case_rules(current))
+            )
         try:
             after = decide(
                 before,

@@ -50,6 +50,7 @@ __all__ = [
     "case_clues",
     "case_get",
     "case_list",
+    "case_todo",
     "case_transitions",
     "clue_get",
     "clue_list",
@@ -431,3 +432,16 @@ def notice_cases(user: Any, village_code: str, on: date) -> QuerySet[Case]:
         .select_related("household")
         .order_by("kind", "household__household_number", "id")
     )
+
+
+def case_todo(user: Any, level: int) -> tuple[int, int]:
+    """(cases waiting for ``level`` in ``user``'s scope, how many of them are overdue) — the
+    reminder on the home page. Two counts in one query."""
+    today = timezone.localdate()
+    late = Q(due_on__lt=today) | Q(step="clue_received", verify_due__lt=today)
+    counts = (
+        _cases_for(user)
+        .filter(is_open=True, pending_level=level)
+        .aggregate(waiting=Count("pk"), overdue=Count("pk", filter=late))
+    )
+    return int(counts["waiting"] or 0), int(counts["overdue"] or 0)

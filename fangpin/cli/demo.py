@@ -105,6 +105,7 @@ def run_demo(*, county: str, households: int, seed: int) -> None:
     typer.echo(f"   （同时写入 {logins_file}）")
     _demo_verification(county=county, seed=seed)
     _demo_cases(county=county)
+    _demo_assistance(county=county, seed=seed)
     typer.echo(f"演示数据就绪，用时 {time.perf_counter() - started:.0f} 秒。")
 
 
@@ -440,3 +441,79 @@ def _demo_cases(*, county: str) -> dict[str, int]:
         + "）"
     )
     return dict(tally)
+
+
+def _demo_assistance(*, county: str, seed: int) -> int:
+    """⑩ Plans and visits for the demo village's monitored households; one household's risk
+    elimination proposed, appraised and on notice (its guards show on the case page).
+    Returns the number of elimination cases opened (0 or 1)."""
+    from django.utils import timezone
+
+    from fangpin.assistance.demo import demo_plans
+    from fangpin.casework.elimination import elimination_open
+    from fangpin.casework.errors import CaseworkError
+    from fangpin.casework.services import case_decide
+    from fangpin.core.models import Role, User
+    from fangpin.procedure import EliminationStep, PostNotice, Submit
+    from fangpin.registry.models import MONITORED_OPEN, Household
+
+    counts = demo_plans(county=county, seed=seed)
+    typer.echo(
+        f"⑩ 帮扶计划：{counts['households']:,} 户监测对象 {counts['measures']:,} 项帮扶措施，"
+        f"走访 {counts['visits']:,} 次，计划检查提示 {counts['warnings']:,} 条"
+    )
+    village = (
+        User.objects.filter(role=Role.VILLAGE_CADRE, home_region__code__startswith=county)
+        .order_by("username")
+        .first()
+    )
+    if village is None:
+        return 0
+    household = (
+        Household.objects.filter(
+            village_id=village.home_region_id,
+            monitoring_status=MONITORED_OPEN,
+            assistance_plans__isnull=False,
+        )
+        .exclude(cases__kind="elimination", cases__is_open=True)
+        .order_by("household_number")
+        .first()
+    )
+    if household is None:
+        return 0
+    today = timezone.localdate()
+    try:
+        case = elimination_open(
+            actor=village, household=household, on=today, summary="演示：收入稳定，提出风险消除"
+        )
+        details = {
+            EliminationStep.VERIFIED: {"collection": "演示：入户核实收入、三保障和饮水情况"},
+            EliminationStep.APPRAISED: {
+                "participants": "村两委、村民代表共12人",
+                "minutes": "演示：同意",
+            },
+        }
+        for step, recorded in details.items():
+            case = case_decide(
+                actor=village,
+                case=case,
+                action=Submit(step),
+                expected_version=case.version,
+                on=today,
+                details=recorded,
+            )
+        case_decide(
+            actor=village,
+            case=case,
+            action=PostNotice(today),
+            expected_version=case.version,
+            on=today,
+            details={"hotline": "0743-7221234"},
+        )
+    except CaseworkError as exc:
+        typer.echo(f"   风险消除演示未完成：{exc.message}")
+        return 0
+    typer.echo(
+        f"   风险消除：{household.household_number} 已提出、评议并公示，县级审定时核对消除条件"
+    )
+    return 1

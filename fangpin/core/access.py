@@ -23,6 +23,7 @@ __all__ = [
     "FEEDS_IMPORT",
     "FINDINGS_WRITE",
     "PI_REVEAL",
+    "PLAN_EDIT",
     "REGISTRY_EDIT",
     "REGISTRY_VIEW",
     "ROLES_MANAGE",
@@ -62,6 +63,10 @@ CASE_DECIDE: Final = "case.decide"
 """Take the steps of identification and risk elimination (识别认定、风险消除) at the level of
 one's post: the village's dossier, the township's review, the county's approval."""
 
+PLAN_EDIT: Final = "plan.edit"
+"""Write a monitored household's assistance plan (一户一策: add, edit, stop measures) and log
+assistance visits (走访), inside the region scope."""
+
 CAPABILITIES: Final = frozenset(
     {
         REGISTRY_VIEW,
@@ -75,19 +80,24 @@ CAPABILITIES: Final = frozenset(
         SCREENING_RUN,
         CLUE_VERIFY,
         CASE_DECIDE,
+        PLAN_EDIT,
     }
 )
 
 ROLE_CAPABILITIES: Final[dict[str, frozenset[str]]] = {
     # 帮扶责任人/村委: keeps their village's registry.
     # 帮扶责任人/村委: keeps their village's registry and verifies its risk clues.
-    Role.VILLAGE_CADRE: frozenset({REGISTRY_VIEW, REGISTRY_EDIT, CLUE_VERIFY, CASE_DECIDE}),
+    Role.VILLAGE_CADRE: frozenset(
+        {REGISTRY_VIEW, REGISTRY_EDIT, CLUE_VERIFY, CASE_DECIDE, PLAN_EDIT}
+    ),
     # 乡镇审核: reviews and corrects the township's registry; may verify its clues too.
-    Role.TOWNSHIP_REVIEWER: frozenset({REGISTRY_VIEW, REGISTRY_EDIT, CLUE_VERIFY, CASE_DECIDE}),
+    Role.TOWNSHIP_REVIEWER: frozenset(
+        {REGISTRY_VIEW, REGISTRY_EDIT, CLUE_VERIFY, CASE_DECIDE, PLAN_EDIT}
+    ),
     # 县级审定: approves for the county; the only role that may see numbers unmasked; starts
     # the monthly screening.
     Role.COUNTY_APPROVER: frozenset(
-        {REGISTRY_VIEW, REGISTRY_EDIT, PI_REVEAL, SCREENING_RUN, CASE_DECIDE}
+        {REGISTRY_VIEW, REGISTRY_EDIT, PI_REVEAL, SCREENING_RUN, CASE_DECIDE, PLAN_EDIT}
     ),
     # 部门数据专员: brings in department feeds and reads the registry they are compared with.
     Role.DEPARTMENT_OFFICER: frozenset({FEEDS_IMPORT, REGISTRY_VIEW}),

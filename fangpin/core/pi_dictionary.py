@@ -101,6 +101,22 @@ PI_REGISTRY: dict[str, PiEntry] = {
         "来源IP仅存keyed哈希",
         "不予受理或重复的申报处理后365天删除；转为线索的随监测档案保存",
     ),
+    # Assistance (一户一策): measures name a household's risks (illness, disability) and the
+    # help it gets; visits record what a cadre found at home, with photos of it.
+    "assistance.Plan.*": _person("帮扶计划（一户一策）"),
+    "assistance.Measure.*": _person(
+        "帮扶措施落实与风险消除判断（含因病、因残措施、受益成员、帮扶责任人姓名）", sensitive=True
+    ),
+    "assistance.MeasureRevision.*": _person(
+        "帮扶措施变更记录（可追溯任一日期的计划；含经办人）", sensitive=True
+    ),
+    "assistance.Visit.*": _person(
+        "走访记录（走访情况可含健康、收入信息；含走访人）", sensitive=True
+    ),
+    "assistance.VisitPhoto.*": _person(
+        "走访照片元数据；照片文件存于 VAR_DIR/uploads/visits，仅辖区内有权限者经页面读取",
+        sensitive=True,
+    ),
     # Accounts and logs (core, api)
     "core.User.username": PiEntry("登录", GENERAL, "明文", _ACCOUNT_RETENTION),
     "core.User.first_name": PiEntry("显示经办人", GENERAL, "明文", _ACCOUNT_RETENTION),

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from fangpin.procedure import (
     Action,
     Approve,
+    EliminationMethod,
     FastTrack,
     Level,
     PostNotice,
@@ -29,6 +30,7 @@ from fangpin.procedure import (
     ResolveObjection,
     Resubmit,
     ReturnItem,
+    Rollback,
     Step,
     Submit,
 )
@@ -69,6 +71,7 @@ ACTION_LABELS: Final[dict[str, str]] = {
     "fast_track": "先帮后认",
     "record_objection": "登记异议",
     "resolve_objection": "登记复核结果",
+    "rollback": "风险消除回退",
 }
 
 _TEXT_MAX: Final = 2000
@@ -85,6 +88,7 @@ class Available:
     can_reject: bool
     can_fast_track: bool
     can_object: bool  # record and resolve objections (village, notice posted)
+    can_rollback: bool = False  # 风险消除回退 of an eliminated case (county)
 
 
 def available_actions(
@@ -92,7 +96,16 @@ def available_actions(
 ) -> Available:
     """The forms for ``level`` on the case (None: a viewer who decides nothing)."""
     if level is None or not case.is_open:
-        return Available(None, "", False, False, False, False, False)
+        return Available(
+            None,
+            "",
+            False,
+            False,
+            False,
+            False,
+            False,
+            can_rollback=level == Level.COUNTY and str(case.step) == "eliminated",
+        )
     returned = procedure_case.returned_to
     review = REVIEW.get(procedure_case.step)
     mine = pending is not None and pending.level == level and returned is None
@@ -134,6 +147,11 @@ class ActionForm(forms.Form):
     risk_types = forms.MultipleChoiceField(label=_("风险类型"), required=False)
     identified_month = forms.CharField(label=_("识别监测时间"), required=False, max_length=7)
     risk_type = forms.CharField(label=_("风险类型"), required=False, max_length=32)
+    method = forms.ChoiceField(
+        label=_("风险消除方式"),
+        required=False,
+        choices=[("assisted", _("帮扶消除")), ("natural", _("自然消除"))],
+    )
 
     def __init__(self, *args: Any, rules: ProcedureRules, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -177,7 +195,13 @@ def build_action(form: ActionForm, step: Step | None) -> tuple[Action, date, dic
                 details["proposed_type"] = str(data["object_type"])
             if data.get("risk_types"):
                 details["proposed_risks"] = ",".join(data["risk_types"])
-        built = Submit(step, summary) if action == "submit" else Approve(step, summary)
+        if action == "submit":
+            built = Submit(step, summary)
+        elif str(step) == "eliminated":
+            method = EliminationMethod(data.get("method") or "assisted")
+            built = Approve(step, summary, method=method)
+        else:
+            built = Approve(step, summary)
     elif action == "post_notice":
         start = data.get("notice_start") or on
         built = PostNotice(start, data.get("notice_end"), summary)
@@ -189,6 +213,8 @@ def build_action(form: ActionForm, step: Step | None) -> tuple[Action, date, dic
             tuple(data.get("risk_types") or ()),
             _month(_required(data.get("identified_month", ""), "识别监测时间")),
         )
+    elif action == "rollback":
+        built = Rollback(_required(data.get("reason", ""), "回退原因"))
     elif action == "return":
         built = ReturnItem(_required(data.get("reason", ""), "退回理由"))
     elif action == "resubmit":

@@ -125,6 +125,11 @@ urlpatterns = [
     path("cases/", cases.case_list_view, name="cases"),
     path("cases/<uuid:case_id>/", cases.case_detail, name="case"),
     path("cases/<uuid:case_id>/act/", cases.case_act, name="case_act"),
+    path(
+        "households/<uuid:household_id>/eliminate/",
+        cases.elimination_propose,
+        name="elimination_propose",
+    ),
     path("notices/<str:village_code>/", cases.notice_page, name="case_notice"),
     path("notices/<str:village_code>/pdf/", cases.notice_pdf, name="case_notice_pdf"),
 ]

@@ -1,18 +1,22 @@
-"""The identification path in a real browser, each person in their own session:
+"""The whole path in a real browser, each person in their own session:
 
 a household declares on its phone from the village's QR link → the village cadre accepts the
 declaration into a clue and finds it 属实 → the case runs its steps (village dossier, township
 data comparison, appraisal, notice, township review by a second official, county approval)
-→ the county records the monitoring object. Screenshots in test-artifacts/screenshots/.
+→ the county records the monitoring object → the cadre adds a measure to the plan and logs a
+visit with a photo → half a year later the village proposes the elimination, the township
+reviews it, the county sees every guard pass and marks the risk eliminated. Screenshots in
+test-artifacts/screenshots/.
 
-The declaration is dated four weeks back (as if it came in then), so every step can be taken
-on its own past date and the county approves after the notice has ended.
+The declaration is dated back to May 2026 (as if it came in then), so every step is taken on
+its own past date: the notice ends before the county decides, and six months pass between
+identification and elimination.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +35,13 @@ from fangpin.registry import services
 from fangpin.registry.models import Household
 from fangpin.registry.validation import PersonInput
 from tests.browser.test_main_paths import PASSWORD, TUDI, _regions
+from tests.registry.conftest import GOOD_WATER
+
+# A 1×1 PNG: the visit's photo.
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360f8cfc0000003010100c9fe92ef0000000049454e44ae426082"
+)
 
 HEAD_ID = idnumber.build("433124", date(1975, 3, 8), 17)
 
@@ -42,9 +53,25 @@ def people(audit_log_emptied_after: None) -> dict[str, Any]:
         actor="system:test",
         village_code=TUDI,
         household_type="1",
-        head=PersonInput(name="张三", id_number=HEAD_ID, relation="01"),
+        head=PersonInput(name="张三", id_number=HEAD_ID, relation="01", has_resident_medical=True),
         registered_on=date(2024, 3, 1),
         address="张三家",
+    )
+    # What the elimination guards read besides the plan: this year's income above the line
+    # and a checklist assessment with every guarantee and safe water.
+    services.finance_upsert(
+        actor="system:test", household_id=household.pk, year=2026, amounts={"wage_local": "30000"}
+    )
+    services.condition_record(
+        actor="system:test",
+        household_id=household.pk,
+        assessed_on=date(2026, 6, 1),
+        food_secure=True,
+        clothing_secure=True,
+        housing_grade="A",
+        housing_assessor="花垣县住房和城乡建设局",
+        housing_assessed_on=date(2025, 10, 12),
+        water=GOOD_WATER,
     )
     for username, role, home in [
         ("cadre_tudi", "village_cadre", TUDI),
@@ -91,7 +118,7 @@ def _submit_step(page: Any, on: date, **fields: str) -> None:
     assert page.locator("#case-error").count() == 0, page.locator("#case-error").inner_text()
 
 
-def test_a_declaration_becomes_a_monitoring_object(
+def test_from_a_declaration_to_risk_eliminated(
     live_server: Any, browser: Any, people: dict[str, Any], screenshot_dir: Path
 ) -> None:
     base = live_server.url
@@ -117,7 +144,7 @@ def test_a_declaration_becomes_a_monitoring_object(
     declaration = Declaration.objects.get()
     assert declaration.household_id == household.pk  # matched by the ID number's blind index
     rules = ProcedureRules.from_edition(resolve(2026, "433124"))
-    received = add_days(rules, timezone.localdate() - timedelta(days=35), 1)
+    received = add_days(rules, date(2026, 5, 8), 1)
     Declaration.objects.filter(pk=declaration.pk).update(
         submitted_at=declaration.submitted_at - (timezone.localdate() - received)
     )
@@ -194,3 +221,64 @@ def test_a_declaration_becomes_a_monitoring_object(
     )
     household.refresh_from_db()
     assert (household.monitoring_status, household.monitoring_type) == ("open", "MARGINAL")
+
+    # The plan (一户一策): a health measure for the illness; a visit with a photo.
+    cadre.goto(f"{base}/households/{household.public_id}/")
+    cadre.click("#plan-link")
+    cadre.wait_for_selector("#add-measure")
+    assert "因病风险尚无对应帮扶措施" in cadre.locator("#plan-warnings").inner_text()
+    cadre.click("#add-measure summary")
+    cadre.select_option("#id_category", "HEALTH")
+    cadre.fill("#id_item", "大病专项救治、医疗救助")
+    cadre.fill("#id_responsible_department", "花垣县医疗保障局")
+    cadre.fill("#id_responsible_person", "石支书")
+    cadre.check("#add-measure input[name=risk_types][value='01']")
+    cadre.fill("#id_start_date", approved.isoformat())
+    cadre.select_option("#id_status", "in_progress")
+    cadre.click("#add-measure button[type=submit]")
+    cadre.wait_for_selector("text=大病专项救治、医疗救助")
+    warnings = cadre.locator("#plan-warnings")
+    remaining = warnings.inner_text() if warnings.count() else ""
+    assert "因病风险尚无对应帮扶措施" not in remaining
+    assert "开发式帮扶" in remaining  # a household with labour: a development measure is due
+    cadre.screenshot(path=str(screenshot_dir / "path-6-plan.png"), full_page=True)
+    cadre.goto(f"{base}/households/{household.public_id}/visits/new/")
+    visited = add_days(rules, approved, 5)
+    cadre.fill("#id_visited_on", visited.isoformat())
+    cadre.fill("#id_findings", "住院费用已报销，妻子出院在家休养")
+    cadre.set_input_files(
+        "#id_photos", files=[{"name": "visit.png", "mimeType": "image/png", "buffer": PNG}]
+    )
+    cadre.click(".visit-form button[type=submit]")
+    cadre.wait_for_selector("#visits .photos img")
+    cadre.screenshot(path=str(screenshot_dir / "path-7-visit.png"), full_page=True)
+
+    # Half a year on: the village proposes the elimination, the township reviews it.
+    proposed = date(2026, 11, 16)
+    cadre.goto(f"{base}/households/{household.public_id}/")
+    cadre.fill("#propose-elimination input[name=on]", proposed.isoformat())
+    cadre.click("#propose-elimination button[type=submit]")
+    cadre.wait_for_url(re.compile(r"/cases/[0-9a-f-]+/$"))
+    elimination = Case.objects.get(household=household, kind="elimination")
+    day = add_days(rules, proposed, 1)
+    _submit_step(cadre, day, detail_collection="2026年家庭纯收入约3万元，医疗费用已报销")
+    _submit_step(cadre, day, detail_participants="村两委、村民代表共12人", detail_minutes="同意")
+    elimination_notice = add_days(rules, day, 1)
+    _submit_step(cadre, elimination_notice, notice_start=elimination_notice.isoformat())
+    reviewer.goto(f"{base}/cases/{elimination.public_id}/")
+    ended = notice_end(rules, elimination_notice)
+    _submit_step(reviewer, add_days(rules, ended, 1), summary="同意")
+
+    # The county sees every guard pass and marks the risk eliminated.
+    county.goto(f"{base}/cases/{elimination.public_id}/")
+    guards = county.locator("#case-guards").inner_text()
+    assert "✗" not in guards, guards
+    county.screenshot(path=str(screenshot_dir / "path-8-guards.png"), full_page=True)
+    _submit_step(county, add_days(rules, ended, 2), summary="风险已稳定消除")
+    assert county.locator("#case-step").inner_text() == "县级审定（风险消除）"
+    county.screenshot(path=str(screenshot_dir / "path-9-eliminated.png"), full_page=True)
+
+    household.refresh_from_db()
+    assert household.monitoring_status == "eliminated"
+    stored = Case.objects.get(pk=elimination.pk)
+    assert (stored.step, stored.method) == ("eliminated", "assisted")

@@ -470,3 +470,30 @@ def test_two_concurrent_approvals_store_exactly_one_transition(
         AuditEvent.objects.filter(object_id=str(stored.public_id), action="case.approve").count()
         == 1
     )
+
+
+def test_time_limits_skip_the_national_day_holiday_and_the_overdue_list_follows(
+    world: World, people: dict[str, User]
+) -> None:
+    from fangpin.casework.selectors import case_list
+
+    cadre = people["cadre_tudi"]
+    # Tuesday 2026-09-29: 10-01…10-07 are rest days, Saturday 10-10 is a working day.
+    before_holiday = case_open(
+        actor=cadre, household=world.households["tudi"], on=date(2026, 9, 29)
+    )
+    assert (before_holiday.verify_due, before_holiday.due_on) == (
+        date(2026, 10, 14),  # 09-30, 10-08, 10-09, 10-10, 10-12, 10-13, 10-14
+        date(2026, 10, 19),  # then 10-15, 10-16, 10-19
+    )
+    recent = case_open(
+        actor=people["county_huayuan"],
+        household=world.households["minle"],
+        on=date(2026, 11, 30),
+    )
+
+    overdue = case_list(people["county_huayuan"], overdue=True)
+    on_time = case_list(people["county_huayuan"], overdue=False)
+
+    assert [c.pk for c in overdue] == [before_holiday.pk]
+    assert [c.pk for c in on_time] == [recent.pk]

@@ -102,3 +102,29 @@ def test_the_demo_walks_cases_through_every_step(published: Any, capsys: Any) ->
         1 + min(n % 5, 4) + (n % 5 == 4) for n in range(moved.count())
     )
     assert "⑨ 识别认定" in capsys.readouterr().out
+
+
+def test_the_demo_plans_visits_and_proposes_an_elimination(published: Any, capsys: Any) -> None:
+    from fangpin.assistance.models import Measure, Visit
+    from fangpin.casework.models import Case
+    from fangpin.cli.demo import _demo_assistance, _demo_cases
+
+    _demo_screening(county="433124")
+    demo_users_create(county_code="433124", actor="system:demo")
+    _demo_verification(county="433124", seed=5)
+    _demo_cases(county="433124")
+
+    opened = _demo_assistance(county="433124", seed=5)
+
+    out = capsys.readouterr().out
+    assert "⑩ 帮扶计划：" in out
+    assert Measure.objects.count() > 0
+    assert Visit.objects.count() > 0
+    assert opened == 1
+    elimination = Case.objects.get(kind="elimination")
+    assert (elimination.step, elimination.version, elimination.village_code) == (
+        "elimination_notice_posted",
+        4,
+        "433124102200",
+    )
+    assert f"风险消除：{elimination.household.household_number} 已提出、评议并公示" in out

@@ -22,14 +22,27 @@ from fangpin.core.scope import scope_covers, scope_prefix
 
 # The table of docs/access.md, written out cell by cell (never derived from the code).
 EXPECTED: dict[str, set[str]] = {
-    Role.VILLAGE_CADRE: {"registry.view", "registry.edit", "clue.verify", "case.decide"},
-    Role.TOWNSHIP_REVIEWER: {"registry.view", "registry.edit", "clue.verify", "case.decide"},
+    Role.VILLAGE_CADRE: {
+        "registry.view",
+        "registry.edit",
+        "clue.verify",
+        "case.decide",
+        "plan.edit",
+    },
+    Role.TOWNSHIP_REVIEWER: {
+        "registry.view",
+        "registry.edit",
+        "clue.verify",
+        "case.decide",
+        "plan.edit",
+    },
     Role.COUNTY_APPROVER: {
         "registry.view",
         "registry.edit",
         "pi.reveal",
         "screening.run",
         "case.decide",
+        "plan.edit",
     },
     Role.DEPARTMENT_OFFICER: {"feeds.import", "registry.view"},
     Role.INSPECTOR: {"registry.view", "findings.write"},
@@ -49,6 +62,7 @@ ALL_CAPABILITIES = [
     "screening.run",
     "clue.verify",
     "case.decide",
+    "plan.edit",
 ]
 HOME = {  # a home region each role may have
     Role.VILLAGE_CADRE: "433124102201",

@@ -85,6 +85,7 @@ def test_demo_builds_the_registry_and_prints_logins(demo: tuple[Path, str]) -> N
     assert output.count("（已发布）") == 8
     # ⑨: the demo village's cases, one recorded as a monitoring object, one rejected.
     assert re.search(r"⑨ 识别认定：.*办理案件 [0-9,]+ 件（.*纳入监测 1.*不予认定 1", output)
+    assert re.search(r"⑩ 帮扶计划：[0-9,]+ 户监测对象 [0-9,]+ 项帮扶措施", output)
     assert "⑥ 月度筛查（2024-12" in output
     findings = pq.read_table(var_dir / "screening" / "433124-2024-12" / "findings.parquet")
     assert findings.num_rows > 0

@@ -24,6 +24,7 @@ from fangpin.registry.models import (
     HouseholdFinance,
     HouseholdStatusChange,
     MembershipEvent,
+    Monitoring,
     Person,
 )
 from fangpin.registry.validation import PersonInput
@@ -139,9 +140,32 @@ WRITES: dict[str, Callable[[Any, Target, PersonFactory], Any]] = {
         housing_assessed_on=date(2023, 10, 12),
         water=GOOD_WATER,
     ),
+    # The monitoring spell, written by casework's procedures (docs/cases.md).
+    "monitoring_record": lambda a, t, p: services.monitoring_record(
+        actor=a,
+        household_id=t.household_id,
+        object_type="MARGINAL",
+        risk_types=["01"],
+        identified_month=date(2024, 6, 1),
+    ),
+    "monitoring_eliminate": lambda a, t, p: services.monitoring_eliminate(
+        actor=a, household_id=t.household_id, eliminated_month=date(2024, 12, 1), mode="assisted"
+    ),
+    "monitoring_rollback": lambda a, t, p: services.monitoring_rollback(
+        actor=a, household_id=t.household_id, reason="复核发现风险未消除"
+    ),
 }
 
-HOUSEHOLD_TARGETED = {s for s in WRITES if s.startswith(("household_", "finance_", "condition_"))}
+#: A business rule that still refuses a write inside the scope (the access check passed).
+REFUSED_INSIDE = {
+    "household_cancel": "has_members",  # a household with members cannot be cancelled
+    "monitoring_eliminate": "not_monitored",  # the world's households are not monitored
+    "monitoring_rollback": "not_eliminated",
+}
+
+HOUSEHOLD_TARGETED = {
+    s for s in WRITES if s.startswith(("household_", "finance_", "condition_", "monitoring_"))
+}
 HOUSEHOLD_TARGETED.add("person_add")
 
 #: writer → (a household inside their scope, one outside)
@@ -164,6 +188,7 @@ def _snapshot() -> dict[str, Any]:
         "status_changes": HouseholdStatusChange.objects.count(),
         "finances": sorted(HouseholdFinance.objects.values_list("pk", "version")),
         "conditions": HouseholdCondition.objects.count(),
+        "monitorings": sorted(Monitoring.objects.values_list("pk", "eliminated_month")),
         "audit": AuditEvent.objects.exclude(action="authz.denied").count(),
     }
 
@@ -203,8 +228,7 @@ def test_write_inside_the_scope_passes_the_access_check(
         outcome = "done"
     except RegistryError as error:
         outcome = error.code
-    # A business rule may still refuse: a household with members cannot be cancelled.
-    assert outcome == ("has_members" if service == "household_cancel" else "done")
+    assert outcome == REFUSED_INSIDE.get(service, "done")
     assert _denials() == []
 
 

@@ -228,3 +228,28 @@ def test_the_page_shows_the_step_the_service_stored(people: dict[str, User], ope
     )
     page = client_for(people["cadre_tudi"]).get(f"/cases/{case.public_id}/").content.decode()
     assert 'id="case-step">入户核实<' in page
+
+
+def test_the_home_page_reminds_each_level_of_its_cases(
+    people: dict[str, User], opened: Case
+) -> None:
+    from django.utils import timezone
+
+    Case.objects.filter(pk=opened.pk).update(verify_due=timezone.localdate().replace(day=1))
+    cadre = client_for(people["cadre_tudi"]).get("/").content.decode()
+    township = client_for(people["township_longtan"]).get("/").content.decode()
+
+    assert 'id="case-todo"' in cadre
+    assert "<strong>1</strong> 件</a>，" in cadre  # one waiting for the village
+    assert "<strong>1</strong> 件已逾期" in cadre  # past the verification limit
+    assert "<strong>0</strong> 件</a>" in township
+
+
+def test_the_case_pages_speak_english_too(people: dict[str, User], noticed: Case) -> None:
+    client = client_for(people["cadre_tudi"])
+    client.cookies["django_language"] = "en"
+    listing = client.get("/cases/").content.decode()
+    notice = client.get(f"/notices/{TUDI}/?on=2026-11-10").content.decode()
+    assert "Identification and elimination cases" in listing
+    assert "Public notice of monitoring objects (prevention of return to poverty)" in notice
+    assert "1. Proposed monitoring objects" in notice

@@ -17,7 +17,7 @@ LIST_QUERIES = 8
 # Household page: + household, members, finances, the checklist (exists, condition, members),
 # timeline (events, status changes), field edits (1 each), and the bulk-read counter (insert,
 # count: fangpin.core.alerts, SEC-AUD-6).
-HOUSEHOLD_QUERIES = 17
+HOUSEHOLD_QUERIES = 18  # 17, and the household's cases (识别认定与风险消除)
 
 
 def _more_households(actor: Any, person_input: PersonFactory, n: int) -> None:

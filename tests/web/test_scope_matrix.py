@@ -23,6 +23,8 @@ from typing import Any
 import pytest
 
 from fangpin import idnumber
+from fangpin.assistance.models import Measure, Plan, Visit, VisitPhoto
+from fangpin.assistance.services import PhotoUpload, visit_record
 from fangpin.casework.models import Case, Clue, ScreeningRun, Warning
 from fangpin.core.models import AuditEvent, User
 from fangpin.intake.models import Declaration
@@ -35,9 +37,11 @@ from fangpin.registry.models import (
     Person,
 )
 from fangpin.web.forms_person import PersonEditForm
+from tests.assistance.conftest import PNG_BYTES
 from tests.casework.conftest import make_case
 from tests.intake.conftest import make_declaration
 from tests.registry.conftest import World, member
+from tests.registry.monitoring_helpers import add_spell
 from tests.web.conftest import client_for
 from tests.web.test_casework_pages import make_clue, make_run
 
@@ -53,8 +57,8 @@ IN_SCOPE = {
 }
 #: role → capabilities that matter here
 CAN = {
-    "cadre_tudi": {"view", "edit", "verify", "decide"},
-    "county_huayuan": {"view", "edit", "reveal", "decide"},
+    "cadre_tudi": {"view", "edit", "verify", "decide", "plan"},
+    "county_huayuan": {"view", "edit", "reveal", "decide", "plan"},
     "inspector_luxi": {"view"},
     "auditor": set(),
     "sysadmin": set(),
@@ -250,6 +254,9 @@ ROUTES: dict[str, tuple[str, str, Callable[[Ids], dict[str, Any]] | None, str, i
         302,
     ),
     "web:case_notice": ("GET", "/notices/{village}/", None, "view", 200),
+    # 提出风险消除 (views/cases.py): in scope the page answers with the household page and a
+    # message (the matrix households are not monitored: 不是在监测中的监测对象).
+    "web:elimination_propose": ("POST", "/households/{h}/eliminate/", None, "decide", 302),
     # Clues typed by staff and declarations accepted into clues (views/clues.py).
     "web:clue_record": (
         "POST",
@@ -266,6 +273,66 @@ ROUTES: dict[str, tuple[str, str, Callable[[Ids], dict[str, Any]] | None, str, i
         302,
     ),
     "web:case_notice_pdf": ("GET", "/notices/{village}/pdf/", None, "view", 200),
+    # Assistance plans and visits (fangpin/assistance/views.py): writing needs plan.edit. The
+    # matrix households are not current monitoring objects (an earlier, eliminated spell holds
+    # the measure), so adding a measure reaches the service and is refused in scope: 400.
+    "assistance:plan": ("GET", "/households/{h}/plan/", None, "view", 200),
+    "assistance:measure_add": (
+        "POST",
+        "/households/{h}/plan/measures/",
+        lambda ids: {
+            "category": "HEALTH",
+            "item": "医疗救助",
+            "responsible_department": "县医疗保障局",
+            "responsible_person": "龙建华",
+            "risk_types": ["01"],
+            "start_date": "2024-06-01",
+            "amount": "100",
+            "status": "in_progress",
+        },
+        "plan",
+        400,
+    ),
+    "assistance:measure_edit": (
+        "GET",
+        "/households/{h}/plan/measures/{measure}/edit/",
+        None,
+        "plan",
+        200,
+    ),
+    "assistance:measure_edit#post": (
+        "POST",
+        "/households/{h}/plan/measures/{measure}/edit/",
+        lambda ids: {
+            "version": "1",
+            "category": "HEALTH",
+            "item": "大病保险倾斜报销（改）",
+            "responsible_department": "县医疗保障局",
+            "responsible_person": "龙建华",
+            "risk_types": ["01"],
+            "start_date": "2025-02-01",
+            "amount": "6000",
+            "status": "done",
+        },
+        "plan",
+        302,
+    ),
+    "assistance:measure_stop": (
+        "POST",
+        "/households/{h}/plan/measures/{measure}/stop/",
+        lambda ids: {"version": "1", "stopped_on": "2025-06-01", "reason": "风险已消除"},
+        "plan",
+        302,
+    ),
+    "assistance:visit_new": ("GET", "/households/{h}/visits/new/", None, "plan", 200),
+    "assistance:visit_new#post": (
+        "POST",
+        "/households/{h}/visits/new/",
+        lambda ids: {"visited_on": "2024-06-01", "findings": "入户走访，了解就医情况"},
+        "plan",
+        302,
+    ),
+    "assistance:visit_photo": ("GET", "/visits/photos/{photo}/", None, "view", 200),
 }
 
 #: Routes a role with the capability, in scope, is refused for its level (a county approver
@@ -305,6 +372,9 @@ def fingerprint() -> dict[str, Any]:
         "declarations": sorted(
             Declaration.objects.values_list("pk", "status", "version", "decision_note")
         ),
+        "measures": sorted(Measure.objects.values_list("pk", "version", "status", "item")),
+        "visits": Visit.objects.count(),
+        "photos": VisitPhoto.objects.count(),
         "audit_actions": sorted(
             a for a in AuditEvent.objects.values_list("action", flat=True) if a != "authz.denied"
         ),
@@ -328,6 +398,41 @@ def declaration_for(household: Household) -> Declaration:
     return found or make_declaration(village_code=household.village_id)
 
 
+def assistance_for(household: Household) -> tuple[Measure, VisitPhoto]:
+    """A measure (of an earlier, eliminated spell) and a visit photo, made on first use."""
+    measure = Measure.objects.filter(plan__household=household).first()
+    if measure is None:
+        spell = add_spell(
+            household,
+            "MARGINAL",
+            date(2025, 1, 1),
+            eliminated=date(2025, 12, 1),
+            is_current=False,
+            risks=[("01", "")],
+        )
+        measure = Measure.objects.create(
+            plan=Plan.objects.create(household=household, monitoring=spell),
+            category="HEALTH",
+            item="大病保险倾斜报销",
+            responsible_department="县医疗保障局",
+            responsible_person="龙建华",
+            risk_types=["01"],
+            start_date=date(2025, 2, 1),
+            status="in_progress",
+        )
+    photo = VisitPhoto.objects.filter(visit__household=household).first()
+    if photo is None:
+        visit = visit_record(
+            actor="system:test",
+            household_id=household.pk,
+            visited_on=date(2025, 3, 1),
+            findings="入户走访",
+            photos=[PhotoUpload("门口.png", PNG_BYTES)],
+        )
+        photo = VisitPhoto.objects.get(visit=visit)
+    return measure, photo
+
+
 def ids_for(household: Household) -> Ids:
     key = next(k for k, v in _HEADS.items() if Person.objects.filter(household=household, name=v))
     run, clue, warning = casework_for(household)
@@ -335,7 +440,10 @@ def ids_for(household: Household) -> Ids:
         household,
         User.objects.get(username="cadre_tudi"),  # setup only: any village account
     )
+    measure, photo = assistance_for(household)
     return {
+        "measure": measure.public_id,
+        "photo": photo.public_id,
         "case": case.public_id,
         "decl": declaration_for(household).public_id,
         "run": run.public_id,

@@ -29,12 +29,15 @@ from django.views.decorators.http import require_GET, require_POST
 
 from fangpin.casework import selectors
 from fangpin.casework.cases import actor_for, as_procedure_case, case_decide, case_rules
+from fangpin.casework.elimination import elimination_check, elimination_open
 from fangpin.casework.errors import CaseworkError
 from fangpin.casework.models import Case, CaseKind
 from fangpin.core.access import CASE_DECIDE
 from fangpin.core.selectors import region_names
 from fangpin.procedure import STEP_ZH, Level, ProcedureRules, deadlines
 from fangpin.procedure.paths import pending
+from fangpin.registry import selectors as registry_selectors
+from fangpin.registry.models import Household
 from fangpin.web.forms_cases import (
     ACTION_LABELS,
     STEP_DETAILS,
@@ -156,7 +159,10 @@ def _case_context(
             "step_zh": step_label(t.to_step),
             "action_zh": ACTION_LABELS.get(t.action, "受理" if t.action == "open" else t.action),
             "level_zh": LEVEL_ZH.get(t.actor_level, ""),
-            "details": [(_detail_label(k), v) for k, v in t.details.items()],
+            "details": [
+                (_detail_label(k), _detail_value(k, v, rules)) for k, v in t.details.items()
+            ],
+            "summary": _summary(t, rules),
         }
         for t in selectors.case_transitions(case)
     ]
@@ -182,10 +188,22 @@ def _case_context(
         "risk_names": [dict(rules.risk_types).get(r, r) for r in case.risk_types],
         "object_type_zh": dict(rules.object_types).get(case.object_type, ""),
         "proposed": proposed,
+        "guards": _guards(case, level, today),
         "form": form,
         "today": today,
         "default_month": today.strftime("%Y-%m"),
     }
+
+
+def _guards(case: Case, level: Level | None, today: date) -> list[Any]:
+    """The elimination guards as of today, for an open elimination case (shown to all; the
+    county's approval checks them again on its own date)."""
+    if case.kind != CaseKind.ELIMINATION or not case.is_open:
+        return []
+    try:
+        return elimination_check(case.household, today)
+    except CaseworkError:
+        return []
 
 
 _DETAIL_LABELS = {name: label for ds in STEP_DETAILS.values() for name, label in ds} | {
@@ -197,6 +215,30 @@ _DETAIL_LABELS = {name: label for ds in STEP_DETAILS.values() for name, label in
 
 def _detail_label(key: str) -> str:
     return _DETAIL_LABELS.get(key, key)
+
+
+def _detail_value(key: str, value: Any, rules: ProcedureRules) -> Any:
+    """Codes recorded with a step, shown by their Chinese names."""
+    if key == "proposed_type":
+        return dict(rules.object_types).get(str(value), value)
+    if key == "proposed_risks":
+        names = dict(rules.risk_types)
+        return "、".join(names.get(code, code) for code in str(value).split(",") if code)
+    return value
+
+
+def _summary(transition: Any, rules: ProcedureRules) -> str:
+    """The transition's summary; the record of a monitoring object by its Chinese names."""
+    if transition.action == "record_object" and transition.to_step == "recorded":
+        case = transition.case
+        risks = dict(rules.risk_types)
+        return "；".join(
+            [
+                dict(rules.object_types).get(case.object_type, case.object_type),
+                "、".join(risks.get(code, code) for code in case.risk_types),
+            ]
+        )
+    return str(transition.summary)
 
 
 def _proposed(procedure_case: Any, case: Case) -> dict[str, Any]:
@@ -348,4 +390,40 @@ def notice_pdf(request: HttpRequest, village_code: str) -> HttpResponse:
     return response
 
 
-__all__ = ["case_act", "case_detail", "case_list_view", "notice_page", "notice_pdf"]
+@require_POST
+@capability_page(CASE_DECIDE)
+def elimination_propose(request: HttpRequest, household_id: UUID) -> HttpResponse:
+    """提出风险消除 for a monitored household; then the new case's page."""
+    try:
+        household = registry_selectors.household_get(user=request.user, public_id=household_id)
+    except Household.DoesNotExist:
+        raise Http404("未找到该农户") from None
+    try:
+        text = request.POST.get("on") or ""
+        on = date.fromisoformat(text) if text else None
+    except ValueError:
+        messages.error(request, _("提出日期格式不对"))
+        return redirect("web:household", household_id=household.public_id)
+    try:
+        case = elimination_open(
+            actor=request.user,
+            household=household,
+            on=on,
+            summary=request.POST.get("summary", ""),
+            request=request,
+        )
+    except CaseworkError as exc:
+        messages.error(request, exc.message)
+        return redirect("web:household", household_id=household.public_id)
+    messages.success(request, _("已提出风险消除"))
+    return redirect("web:case", case_id=case.public_id)
+
+
+__all__ = [
+    "case_act",
+    "case_detail",
+    "case_list_view",
+    "elimination_propose",
+    "notice_page",
+    "notice_pdf",
+]

@@ -16,7 +16,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from fangpin import codes
 from fangpin.casework import selectors as case_selectors
-from fangpin.core.access import CLUE_VERIFY, PI_REVEAL, REGISTRY_EDIT, user_can
+from fangpin.casework.cases import actor_for
+from fangpin.casework.errors import CaseworkError
+from fangpin.core.access import CASE_DECIDE, CLUE_VERIFY, PI_REVEAL, REGISTRY_EDIT, user_can
 from fangpin.core.alerts import household_reads_record
 from fangpin.core.models import Region
 from fangpin.core.scope import scope_prefix
@@ -73,10 +75,26 @@ def home(request: HttpRequest) -> HttpResponse:
             total = sum(counts.values())
         else:
             total = selectors.household_list(user=user).filter(status="active").order_by().count()
+    todo = None
+    if user_can(user, CASE_DECIDE):
+        try:
+            level = int(actor_for(user).level)
+        except CaseworkError:
+            level = 0
+        if level:
+            waiting, overdue = case_selectors.case_todo(user, level)
+            todo = {"waiting": waiting, "overdue": overdue}
     return render(
         request,
         "web/home.html",
-        {"region": region, "path": path, "children": children, "total": total, "prefix": prefix},
+        {
+            "region": region,
+            "path": path,
+            "children": children,
+            "total": total,
+            "prefix": prefix,
+            "todo": todo,
+        },
     )
 
 
@@ -259,6 +277,7 @@ def household_context(request: HttpRequest, household: Household) -> dict[str, A
         (_("住房安全有保障"), checklist.housing),
         (_("饮水安全有保障"), checklist.water),
     ]
+    cases = list(case_selectors.case_list(user).filter(household=household)[:20])
     return {
         "household": household,
         "type_label": codes.table("household_type").label(household.household_type),
@@ -274,8 +293,11 @@ def household_context(request: HttpRequest, household: Household) -> dict[str, A
         "can_reveal": user_can(user, PI_REVEAL),
         "forms": membership_forms(active),
         "monitoring": monitoring_context(user=user, household=household),
-        "cases": list(case_selectors.case_list(user).filter(household=household)[:20]),
+        "cases": cases,
         "can_record_clue": user_can(user, CLUE_VERIFY) and household.status == "active",
+        "can_propose_elimination": user_can(user, CASE_DECIDE)
+        and household.monitoring_status == "open"
+        and not any(c.kind == "elimination" and c.is_open for c in cases),
     }
 
 
