@@ -62,6 +62,7 @@ COVERED_ELSEWHERE = {
     "web:screening_precision": "tests/web/test_casework_pages.py (counts the scope's warnings)",
     "web:clues": "tests/web/test_casework_pages.py (only clues in scope; village filter)",
     "web:cases": "tests/web/test_case_pages.py (only cases in scope; waiting for my level)",
+    "web:case_document": "tests/casework/test_documents.py (a case's file outside the scope → 404)",
     # Self-declaration: the public form stores a declaration and shows nothing stored (the
     # thank-you page shows only the reference its signed link carries); the staff list shows
     # the scope's declarations only. Detail, decisions and QR pages are in the web matrix.

@@ -21,7 +21,7 @@ Chinese names, which are the same in both.
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 from typing import Any, Final
@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from fangpin.casework._common import audit_denied, user_or_none
 from fangpin.casework.access import case_decide_prefix
+from fangpin.casework.documents import DocumentUpload, check_documents, documents_stored
 from fangpin.casework.errors import CaseworkError
 from fangpin.casework.models import Case, CaseKind, CaseObjection, CaseTransition, Clue
 from fangpin.codes import table as code_table
@@ -52,6 +53,7 @@ from fangpin.procedure import (
     ProcedureError,
     ProcedureRules,
     Step,
+    Submit,
     Transition,
     decide,
     open_identification,
@@ -466,9 +468,13 @@ def case_decide(
     expected_version: int,
     on: date | None = None,
     details: Mapping[str, Any] | None = None,
+    documents: Sequence[DocumentUpload] = (),
     request: HttpRequest | None = None,
 ) -> Case:
     """Apply one decision to ``case``: exactly one transition, stored and audited, or nothing.
+
+    ``documents`` are files uploaded with the step (:mod:`fangpin.casework.documents`); the
+    commitment and authorisation step (承诺授权) needs at least one — the signed document.
 
     ``expected_version`` is the version the actor's page showed. Refuses with the procedure's
     codes (``wrong_step``, ``level``, ``own_submission``, ``notice_running``, …; ``stale``,
@@ -481,6 +487,13 @@ def case_decide(
     on = on or timezone.localdate()
     _not_future(on)
     clean = _clean_details(details)
+    check_documents(documents)
+    if (
+        isinstance(action, Submit)
+        and action.step == IdentificationStep.AUTHORISED
+        and not documents
+    ):
+        raise CaseworkError("documents", "请上传签字的承诺授权书（PDF或照片）")
     with transaction.atomic():
         current = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
         if current.version != expected_version:
@@ -519,8 +532,11 @@ def case_decide(
                 _store_transition(current, new[0], user_or_none(actor), _label(actor), clean)
         except IntegrityError:
             raise CaseworkError("stale", "该案件已被他人办理，请刷新后重试") from None
-        _store_objections(current, before, after)
-        _side_effects(actor, current, before, after, on)
-        _audit(actor, current, new[0], (before.version, after.version), clean, request)
+        user = user_or_none(actor)
+        with documents_stored(current, new[0].seq, documents, user, _label(actor)) as stored:
+            _store_objections(current, before, after)
+            _side_effects(actor, current, before, after, on)
+            recorded = {**clean, **({"documents": [d.name for d in stored]} if stored else {})}
+            _audit(actor, current, new[0], (before.version, after.version), recorded, request)
     current.refresh_from_db()
     return current

@@ -12,7 +12,9 @@ with the procedure core's codes (``fangpin.procedure.ERROR_CODES``: ``wrong_step
 ``own_submission``, ``notice_running``, …, of which ``already_decided`` and ``returned`` are
 409 too) and ``already_open`` (409: the household has an open case), ``monitored`` (the
 household is already a monitoring object), ``bad_date`` (a future date), ``details`` (a
-recorded text too long), ``registry`` (the monitoring spell could not be written). Never
+recorded text too long), ``documents`` (a missing signed authorisation, a file that is not
+PDF/JPEG/PNG, too large or too many), ``registry`` (the monitoring spell could not be
+written). Never
 change a code that has shipped.
 """
 

@@ -452,3 +452,50 @@ class CaseObjection(models.Model):
 
     def __str__(self) -> str:
         return f"异议 {self.number}"
+
+
+class CaseDocument(models.Model):
+    """A file uploaded with a step: the signed commitment and authorisation (承诺授权书), minutes,
+    a photo of the posted notice. The file lives at ``VAR_DIR/uploads/cases/<uuid>.<ext>``
+    (PDF, JPEG or PNG by its first bytes); the row keeps its size and SHA-256."""
+
+    public_id = _public_id_field()
+    case = models.ForeignKey(
+        Case, verbose_name="案件", on_delete=models.PROTECT, related_name="documents"
+    )
+    seq = models.PositiveIntegerField("所属办理记录序号")
+    name = models.CharField("文件名", max_length=200)
+    extension = models.CharField("类型", max_length=4)
+    size = models.PositiveIntegerField("大小（字节）")
+    sha256 = models.CharField("SHA-256", max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="上传人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    uploaded_by_label = models.CharField("上传人（登录名）", max_length=150)
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "案件材料"
+        verbose_name_plural = "案件材料"
+        ordering = ["case", "seq", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(extension__in=["pdf", "jpg", "png"]), name="case_document_type_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def filename(self) -> str:
+        return f"{self.public_id}.{self.extension}"
+
+    @property
+    def content_type(self) -> str:
+        return {"pdf": "application/pdf", "jpg": "image/jpeg", "png": "image/png"}[self.extension]

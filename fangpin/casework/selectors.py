@@ -33,6 +33,7 @@ from django.utils import timezone
 from fangpin.casework.access import casework_scope_prefix
 from fangpin.casework.models import (
     Case,
+    CaseDocument,
     CaseTransition,
     Clue,
     ClueStatus,
@@ -48,6 +49,8 @@ __all__ = [
     "CLUE_FAMILIES",
     "RulePrecision",
     "case_clues",
+    "case_document_get",
+    "case_documents",
     "case_get",
     "case_list",
     "case_todo",
@@ -445,3 +448,18 @@ def case_todo(user: Any, level: int) -> tuple[int, int]:
         .aggregate(waiting=Count("pk"), overdue=Count("pk", filter=late))
     )
     return int(counts["waiting"] or 0), int(counts["overdue"] or 0)
+
+
+def case_documents(case: Case) -> QuerySet[CaseDocument]:
+    """The files uploaded with the case's steps, in step order."""
+    return case.documents.order_by("seq", "id")
+
+
+def case_document_get(user: Any, public_id: UUID | str) -> CaseDocument:
+    """One uploaded file of a case in ``user``'s scope; ``DoesNotExist`` otherwise."""
+    try:
+        return CaseDocument.objects.select_related("case").get(
+            public_id=public_id, case__in=_cases_for(user)
+        )
+    except (ValueError, TypeError, ValidationError):
+        raise CaseDocument.DoesNotExist from None

@@ -185,6 +185,9 @@ DEMO_UNFOUNDED_SHARE = {
 }
 DEMO_VERIFIED_SHARE = 0.4
 
+#: A one-page PDF standing in for the scanned, signed authorisation in the demo's cases.
+_DEMO_PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
 
 def _demo_outcome(rng: random.Random, rule_code: str, *, monitored: bool) -> str:
     if rng.random() < DEMO_UNFOUNDED_SHARE.get(rule_code, 0.2):
@@ -267,6 +270,7 @@ def _demo_cases(*, county: str) -> dict[str, int]:
     from django.utils import timezone
 
     from fangpin.casework.cases import rules_for
+    from fangpin.casework.documents import DocumentUpload
     from fangpin.casework.errors import CaseworkError
     from fangpin.casework.models import Case
     from fangpin.casework.services import case_decide, clue_record, clue_verify
@@ -307,7 +311,11 @@ def _demo_cases(*, county: str) -> dict[str, int]:
     today = timezone.localdate()
     rules = rules_for(village_code, today)
 
+    # The signed authorisation the village uploads (a scan in real life; a stand-in PDF here).
+    signed = [DocumentUpload("演示-承诺授权书.pdf", _DEMO_PDF)]
+
     def act(case: Case, user: User, action: Any, on: Any, **details: str) -> Case:
+        authorising = isinstance(action, Submit) and action.step == _i.AUTHORISED
         return case_decide(
             actor=user,
             case=case,
@@ -315,6 +323,7 @@ def _demo_cases(*, county: str) -> dict[str, int]:
             expected_version=case.version,
             on=on,
             details=details or None,
+            documents=signed if authorising else (),
         )
 
     dossier = {

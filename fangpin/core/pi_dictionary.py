@@ -93,6 +93,9 @@ PI_REGISTRY: dict[str, PiEntry] = {
         "程序每一步的办理记录（信息采集、数据比对、评议记录）", sensitive=True
     ),
     "casework.CaseObjection.*": _person("公示异议及复核", sensitive=True),
+    "casework.CaseDocument.*": _person(
+        "签字的承诺授权书等案件材料（文件存于服务器，辖区内可下载，不进日志）", sensitive=True
+    ),
     # Self-declarations (intake): what a household typed in the public form.
     "intake.Declaration.*": PiEntry(
         "农户自主申报：核实困难、回访申报人",

@@ -125,6 +125,7 @@ urlpatterns = [
     path("cases/", cases.case_list_view, name="cases"),
     path("cases/<uuid:case_id>/", cases.case_detail, name="case"),
     path("cases/<uuid:case_id>/act/", cases.case_act, name="case_act"),
+    path("cases/documents/<uuid:document_id>/", cases.case_document, name="case_document"),
     path(
         "households/<uuid:household_id>/eliminate/",
         cases.elimination_propose,

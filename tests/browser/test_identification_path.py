@@ -35,6 +35,7 @@ from fangpin.registry import services
 from fangpin.registry.models import Household
 from fangpin.registry.validation import PersonInput
 from tests.browser.test_main_paths import PASSWORD, TUDI, _regions
+from tests.casework.conftest import SIGNED_PDF
 from tests.registry.conftest import GOOD_WATER
 
 # A 1×1 PNG: the visit's photo.
@@ -164,7 +165,12 @@ def test_from_a_declaration_to_risk_eliminated(
     assert case.opened_on == received
     day1, day2, posted = (add_days(rules, received, n) for n in (1, 2, 3))
     _submit_step(cadre, day1, detail_collection="家庭4人，2025年纯收入约2.4万元，医疗自付3万元")
+    cadre.set_input_files(
+        "#step-form input[name=documents]",
+        files=[{"name": "承诺授权书.pdf", "mimeType": "application/pdf", "buffer": SIGNED_PDF}],
+    )
     _submit_step(cadre, day1, detail_authorisation="承诺授权书已签字，编号TD-2026-017，存村档")
+    assert cadre.locator("#case-documents a").inner_text() == "承诺授权书.pdf"
 
     township = _login(browser, base, "township_a")
     township.goto(f"{base}/cases/?mine=on")

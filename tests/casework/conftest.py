@@ -239,3 +239,13 @@ def make_case(household: Household, opener: User, on: date = date(2026, 11, 2)) 
 
     with transaction.atomic():
         return _open(actor=opener, household=household, on=on, summary="测试", request=None)
+
+
+#: The signed commitment and authorisation (承诺授权书) every authorisation step uploads.
+SIGNED_PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+
+def signed() -> list[Any]:
+    from fangpin.casework.documents import DocumentUpload
+
+    return [DocumentUpload("承诺授权书.pdf", SIGNED_PDF)]

@@ -39,7 +39,7 @@ from fangpin.procedure import (
 )
 from fangpin.procedure.rules import add_days
 from fangpin.registry.models import Household, Monitoring
-from tests.casework.conftest import World
+from tests.casework.conftest import World, signed
 from tests.registry.conftest import LONGTAN_TOWNSHIP, make_user
 
 _I = IdentificationStep
@@ -168,6 +168,7 @@ class StoredCase(RuleBasedStateMachine):
         """Decide; accepted: one more version, transition and audit row; refused: nothing."""
         before = self._state()
         refused: CaseworkError | None = None
+        authorising = isinstance(action, Submit) and action.step == _I.AUTHORISED
         try:
             decided = case_decide(
                 actor=self.users[who],
@@ -175,6 +176,7 @@ class StoredCase(RuleBasedStateMachine):
                 action=action,
                 expected_version=version,
                 on=on,
+                documents=signed() if authorising else (),
             )
         except CaseworkError as error:
             refused = error

@@ -30,7 +30,7 @@ from fangpin.procedure import (
     Submit,
 )
 from fangpin.registry.models import Household, Monitoring
-from tests.casework.conftest import World, make_clue, make_run, make_warning
+from tests.casework.conftest import World, make_clue, make_run, make_warning, signed
 from tests.registry.conftest import DOUWANG, LONGTAN_TOWNSHIP, make_user
 
 _I = IdentificationStep
@@ -82,7 +82,13 @@ def to_notice(case: Case, people: dict[str, User]) -> Case:
     """verified → authorised → data compared → appraised → notice 11-09…11-13."""
     cadre, township = people["cadre_tudi"], people["township_longtan"]
     case = step(case, cadre, Submit(_I.VERIFIED, "信息采集表已填"), date(2026, 11, 3))
-    case = step(case, cadre, Submit(_I.AUTHORISED, "承诺授权书已签字"), date(2026, 11, 4))
+    case = step(
+        case,
+        cadre,
+        Submit(_I.AUTHORISED, "承诺授权书已签字"),
+        date(2026, 11, 4),
+        documents=signed(),
+    )
     case = step(case, township, Submit(_I.DATA_COMPARED, "无车辆、无工商登记"), date(2026, 11, 5))
     case = step(
         case,

@@ -29,9 +29,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from fangpin.casework import selectors
 from fangpin.casework.cases import actor_for, as_procedure_case, case_decide, case_rules
+from fangpin.casework.documents import MAX_DOCUMENTS, DocumentUpload, document_path
 from fangpin.casework.elimination import elimination_check, elimination_open
 from fangpin.casework.errors import CaseworkError
-from fangpin.casework.models import Case, CaseKind
+from fangpin.casework.models import Case, CaseDocument, CaseKind
 from fangpin.core.access import CASE_DECIDE
 from fangpin.core.selectors import region_names
 from fangpin.procedure import STEP_ZH, Level, ProcedureRules, deadlines
@@ -178,6 +179,7 @@ def _case_context(
         "transitions": transitions,
         "objections": list(case.objections.order_by("number")),
         "clues": list(selectors.case_clues(case)),
+        "documents": list(selectors.case_documents(case)),
         "available": available,
         "next_step_zh": step_label(str(available.next_step)) if available.next_step else "",
         "next_details": STEP_DETAILS.get(str(available.next_step), ()),
@@ -287,6 +289,10 @@ def case_act(request: HttpRequest, case_id: UUID) -> HttpResponse:
                 expected_version=form.cleaned_data["version"],
                 on=on,
                 details=details,
+                documents=[
+                    DocumentUpload(upload.name or "", upload.read())
+                    for upload in request.FILES.getlist("documents")[: MAX_DOCUMENTS + 1]
+                ],
                 request=request,
             )
         except forms.ValidationError as exc:
@@ -419,9 +425,27 @@ def elimination_propose(request: HttpRequest, household_id: UUID) -> HttpRespons
     return redirect("web:case", case_id=case.public_id)
 
 
+@require_GET
+@pi_page
+def case_document(request: HttpRequest, document_id: UUID) -> HttpResponse:
+    """One uploaded file of a case in the viewer's scope (404 otherwise), never cached."""
+    try:
+        document = selectors.case_document_get(request.user, document_id)
+    except CaseDocument.DoesNotExist:
+        raise Http404("未找到该文件") from None
+    path = document_path(document)
+    if not path.is_file():
+        raise Http404("未找到该文件")
+    response = HttpResponse(path.read_bytes(), content_type=document.content_type)  # ≤ 10 MB
+    response["Content-Disposition"] = f'inline; filename="{document.filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 __all__ = [
     "case_act",
     "case_detail",
+    "case_document",
     "case_list_view",
     "elimination_propose",
     "notice_page",
