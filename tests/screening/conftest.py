@@ -43,6 +43,11 @@ def spark() -> Iterator[Any]:
 def engine(request: pytest.FixtureRequest) -> Iterator[str]:
     """Point ``Builder.run`` at the engine under test."""
     name: str = request.param
+    if name == "spark" and request.node.get_closest_marker("spark_via_county") is not None:
+        pytest.skip(
+            "Spark：这些规则已在合成县上逐字节比对（tests/screening/test_spark.py）；"
+            "本地模式下每个场景约需一分钟，不再逐场景重复"
+        )
     if name == "spark":
         session = request.getfixturevalue("spark")
         session.catalog.clearCache()  # views cached by the previous test

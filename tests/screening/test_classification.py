@@ -9,7 +9,10 @@ import pytest
 
 from tests.screening.builders import YEAR, Builder, flagged, number, only
 
-# Every test runs on DuckDB and on Spark (local mode): same exact findings on both.
+# Every test runs on DuckDB and on Spark (local mode): same exact findings on both — except
+# the three marked ``spark_via_county``: on Spark those rules are proven byte for byte on the
+# synthetic county (tests/screening/test_spark.py: 28 new objects, an elimination candidate
+# and a re-opening), and each scenario costs about a minute in Spark local mode.
 pytestmark = pytest.mark.usefixtures("engine")
 
 
@@ -21,6 +24,7 @@ def _poor(b: Builder, hid: int, *, household_type: str = "2", wage: int = 6000) 
     b.conditions(hid)
 
 
+@pytest.mark.spark_via_county
 def test_new_objects_are_typed_with_their_risks() -> None:
     b = Builder()
     _poor(b, 1, household_type="1")  # formerly poor, below the line → UNSTABLE, 其他
@@ -49,6 +53,7 @@ def test_new_objects_are_typed_with_their_risks() -> None:
     assert json.loads(third["observed"])["risk_types"] == ["01"]
 
 
+@pytest.mark.spark_via_county
 def test_elimination_candidates_pass_every_guard() -> None:
     b = Builder()
     b.clean(1)
@@ -80,6 +85,7 @@ def test_elimination_candidates_pass_every_guard() -> None:
     }
 
 
+@pytest.mark.spark_via_county
 def test_eliminated_household_with_a_new_risk_is_reopened() -> None:
     b = Builder()
     _poor(b, 1)
