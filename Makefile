@@ -60,21 +60,7 @@ test-postgres: install
 	  FANGPIN_MODE=test DATABASE_URL=$(FANGPIN_TEST_POSTGRES_URL) $(BIN)/pytest -n 2 --dist loadgroup $(PYTEST_ARGS); \
 	fi
 
-# The two passes run side by side (each with two workers): much of a database test is waiting
-# for the database, a subprocess or the browser, so four processes keep two cores busier than
-# two passes in turn. The PostgreSQL pass's output is printed after the SQLite pass's.
-test: check
-	@if [ -z "$(FANGPIN_TEST_POSTGRES_URL)" ]; then \
-	  $(MAKE) --no-print-directory test-sqlite test-postgres; \
-	else \
-	  mkdir -p var; \
-	  ( $(MAKE) --no-print-directory test-postgres > var/test-postgres.log 2>&1; \
-	    echo $$? > var/test-postgres.rc ) & \
-	  $(MAKE) --no-print-directory test-sqlite; sqlite=$$?; \
-	  wait; cat var/test-postgres.log; postgres=$$(cat var/test-postgres.rc); \
-	  echo "== SQLite pass: exit $$sqlite; PostgreSQL pass: exit $$postgres"; \
-	  [ $$sqlite -eq 0 ] && [ $$postgres -eq 0 ]; \
-	fi
+test: check test-sqlite test-postgres
 
 bench: install
 	$(PY) -m benchmarks
