@@ -13,7 +13,7 @@ import typer
 
 
 def housekeeping_command() -> None:
-    """每日例行维护：停用长期未登录账号、清理查看计数、删除过期会话（可重复运行）。"""
+    """每日例行维护：停用长期未登录账号、清理查看计数、删除过期会话和过期申报（可重复运行）。"""
     from fangpin.cli import setup_django
 
     setup_django()
@@ -23,12 +23,15 @@ def housekeeping_command() -> None:
 
     from fangpin.core.account_lifecycle import users_disable_dormant
     from fangpin.core.alerts import KEEP, household_reads_purge
+    from fangpin.intake.services import declarations_purge
 
     now = timezone.now()
     disabled = users_disable_dormant(actor="system:housekeeping")
     purged = household_reads_purge(before=now - KEEP)
     sessions, _by_model = Session.objects.filter(expire_date__lt=now).delete()
+    declarations = declarations_purge(actor="system:housekeeping", now=now)
     typer.echo(
         f"停用超过 {settings.FANGPIN_DORMANT_DAYS} 天未登录的账号 {len(disabled)} 个；"
-        f"清理查看计数 {purged} 条；删除过期会话 {sessions} 个"
+        f"清理查看计数 {purged} 条；删除过期会话 {sessions} 个；"
+        f"删除处理满一年的不予受理或重复申报 {declarations} 份"
     )
