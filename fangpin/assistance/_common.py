@@ -46,10 +46,6 @@ def household_for_write(
     return household
 
 
-def user_or_none(actor: Any) -> Any:
-    return actor if getattr(actor, "pk", None) is not None else None
-
-
 def text_field(value: str, *, code: str, label: str, limit: int, required: bool = True) -> str:
     text = (value or "").strip()
     if required and not text:

@@ -33,7 +33,6 @@ from fangpin.assistance._common import (
     audit_denied,
     household_for_write,
     text_field,
-    user_or_none,
 )
 from fangpin.assistance.access import edit_prefix
 from fangpin.assistance.errors import AssistanceError
@@ -46,7 +45,7 @@ from fangpin.assistance.models import (
 )
 from fangpin.assistance.policy import category_names
 from fangpin.assistance.visits import PhotoUpload, photo_path, visit_record
-from fangpin.core.audit import actor_label, audit_record
+from fangpin.core.audit import actor_label, audit_record, user_or_none
 from fangpin.registry.models import ACTIVE, Household, Monitoring, Person
 
 __all__ = [

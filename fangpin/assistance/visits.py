@@ -19,10 +19,10 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from fangpin.assistance._common import household_for_write, text_field, user_or_none
+from fangpin.assistance._common import household_for_write, text_field
 from fangpin.assistance.errors import AssistanceError
 from fangpin.assistance.models import MAX_PHOTO_BYTES, MAX_PHOTOS, Visit, VisitPhoto
-from fangpin.core.audit import actor_label, audit_record
+from fangpin.core.audit import actor_label, audit_record, user_or_none
 
 __all__ = ["FINDINGS_MAX", "PhotoUpload", "photo_path", "visit_record"]
 

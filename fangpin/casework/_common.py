@@ -1,4 +1,4 @@
-"""Helpers shared by the casework services: the denial audit, the acting account."""
+"""Helpers shared by the casework services: the denial audit."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from fangpin.core.audit import audit_record
 from fangpin.core.models import AuditResult
 
-__all__ = ["audit_denied", "user_or_none"]
+__all__ = ["audit_denied"]
 
 
 def audit_denied(actor: Any, action: str, request: HttpRequest | None, code: str) -> None:
@@ -24,7 +24,3 @@ def audit_denied(actor: Any, action: str, request: HttpRequest | None, code: str
             result=AuditResult.DENIED,
             request=request,
         )
-
-
-def user_or_none(actor: Any) -> Any:
-    return actor if getattr(actor, "pk", None) is not None else None

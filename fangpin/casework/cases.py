@@ -30,14 +30,14 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from fangpin.casework._common import audit_denied, user_or_none
+from fangpin.casework._common import audit_denied
 from fangpin.casework.access import case_decide_prefix
 from fangpin.casework.documents import DocumentUpload, check_documents, documents_stored
 from fangpin.casework.errors import CaseworkError
 from fangpin.casework.models import Case, CaseKind, CaseObjection, CaseTransition, Clue
 from fangpin.codes import table as code_table
 from fangpin.core.access import ROLE_LEVELS, is_system_actor
-from fangpin.core.audit import audit_record
+from fangpin.core.audit import actor_label, audit_record, user_or_none
 from fangpin.policy import resolve
 from fangpin.procedure import (
     Action,
@@ -71,11 +71,16 @@ from fangpin.workdays import WorkdaysError
 __all__ = [
     "actor_for",
     "as_procedure_case",
+    "audit_transition",
     "case_decide",
     "case_open",
     "case_rules",
     "edition_risk_code",
+    "not_future",
     "open_for_clue",
+    "require_case_scope",
+    "rules_for",
+    "store_transition",
     "table_risk_code",
 ]
 
@@ -220,7 +225,7 @@ def _clean_details(details: Mapping[str, Any] | None) -> dict[str, Any]:
     return clean
 
 
-def _store_transition(
+def store_transition(
     case: Case, transition: Transition, user: Any, label: str, details: dict[str, Any]
 ) -> None:
     CaseTransition.objects.create(
@@ -255,7 +260,7 @@ def _store_objections(case: Case, before: ProcedureCase, after: ProcedureCase) -
             )
 
 
-def _audit(
+def audit_transition(
     actor: Any,
     case: Case,
     transition: Transition,
@@ -347,13 +352,9 @@ def _open(
     except IntegrityError:
         raise CaseworkError("already_open", "该户已有办理中的识别认定案件") from None
     transition = opened.history[-1]
-    _store_transition(row, transition, user_or_none(actor), _label(actor), {})
-    _audit(actor, row, transition, (0, opened.version), {}, request)
+    store_transition(row, transition, user_or_none(actor), actor_label(actor), {})
+    audit_transition(actor, row, transition, (0, opened.version), {}, request)
     return row
-
-
-def _label(actor: Any) -> str:
-    return str(getattr(actor, "username", actor))
 
 
 def open_for_clue(
@@ -401,9 +402,9 @@ def case_open(
 ) -> Case:
     """Open an identification case for ``household`` directly (hotline, sweep, county
     assignment). Refuses ``forbidden`` outside scope, ``already_open``, ``monitored``."""
-    _require_scope(actor, household.village_id, "case.open", request)
+    require_case_scope(actor, household.village_id, "case.open", request)
     on = on or timezone.localdate()
-    _not_future(on)
+    not_future(on)
     if household.monitoring_status == "open":
         raise CaseworkError("monitored", "该户已是监测对象，新风险请在帮扶计划中处理")
     with transaction.atomic():
@@ -415,14 +416,16 @@ def case_open(
 # --- deciding ------------------------------------------------------------------------------------
 
 
-def _require_scope(actor: Any, village_code: str, what: str, request: HttpRequest | None) -> None:
+def require_case_scope(
+    actor: Any, village_code: str, what: str, request: HttpRequest | None
+) -> None:
     prefix = case_decide_prefix(actor)
     if prefix is None or not village_code.startswith(prefix):
         audit_denied(actor, what, request, "forbidden")
         raise CaseworkError("forbidden", "没有办理该案件的权限（案件不在您的辖区内）")
 
 
-def _not_future(on: date) -> None:
+def not_future(on: date) -> None:
     if on > timezone.localdate():
         raise CaseworkError("bad_date", f"办理日期{on.isoformat()}不能晚于今天")
 
@@ -482,10 +485,10 @@ def case_decide(
     ``bad_date`` for a future date, ``registry`` when the monitoring spell cannot be written.
     Nothing changes when it refuses.
     """
-    _require_scope(actor, case.village_code, "case.decide", request)
+    require_case_scope(actor, case.village_code, "case.decide", request)
     procedure_actor = actor_for(actor)
     on = on or timezone.localdate()
-    _not_future(on)
+    not_future(on)
     clean = _clean_details(details)
     check_documents(documents)
     if (
@@ -529,14 +532,16 @@ def case_decide(
             raise CaseworkError("stale", "该案件已被他人办理，请刷新后重试")
         try:
             with transaction.atomic():
-                _store_transition(current, new[0], user_or_none(actor), _label(actor), clean)
+                store_transition(current, new[0], user_or_none(actor), actor_label(actor), clean)
         except IntegrityError:
             raise CaseworkError("stale", "该案件已被他人办理，请刷新后重试") from None
         user = user_or_none(actor)
-        with documents_stored(current, new[0].seq, documents, user, _label(actor)) as stored:
+        with documents_stored(current, new[0].seq, documents, user, actor_label(actor)) as stored:
             _store_objections(current, before, after)
             _side_effects(actor, current, before, after, on)
             recorded = {**clean, **({"documents": [d.name for d in stored]} if stored else {})}
-            _audit(actor, current, new[0], (before.version, after.version), recorded, request)
+            audit_transition(
+                actor, current, new[0], (before.version, after.version), recorded, request
+            )
     current.refresh_from_db()
     return current

@@ -30,20 +30,20 @@ from django.utils import timezone
 
 from fangpin.assistance.selectors import measures_by_risk
 from fangpin.casework.cases import (
-    _audit,
-    _label,
-    _not_future,
-    _require_scope,
-    _store_transition,
     actor_for,
     as_procedure_case,
+    audit_transition,
     edition_risk_code,
+    not_future,
+    require_case_scope,
     rules_for,
+    store_transition,
 )
 from fangpin.casework.errors import CaseworkError
 from fangpin.casework.models import Case, CaseKind, Clue, ClueStatus, Outcome, Warning
 from fangpin.codes import table as code_table
 from fangpin.core.access import SYSTEM
+from fangpin.core.audit import actor_label, user_or_none
 from fangpin.policy import resolve
 from fangpin.procedure import (
     ActionKind,
@@ -208,10 +208,10 @@ def elimination_open(
     """Propose the elimination of ``household``'s risk (提出风险消除): a new elimination case
     for its open monitoring spell. Refuses ``forbidden``, ``not_monitored``, ``already_open``
     (409), ``bad_date``, ``deadline``."""
-    _require_scope(actor, household.village_id, "case.eliminate", request)
+    require_case_scope(actor, household.village_id, "case.eliminate", request)
     procedure_actor = actor_for(actor)
     on = on or timezone.localdate()
-    _not_future(on)
+    not_future(on)
     rules = rules_for(household.village_id, on)
     with transaction.atomic():
         spell = _open_spell(household)
@@ -227,7 +227,7 @@ def elimination_open(
             step=EliminationStep.PROPOSED.value,
             opened_on=on,
             edition_id=rules.edition_id,
-            opened_by=actor if getattr(actor, "pk", None) else None,
+            opened_by=user_or_none(actor),
             pending_level=5,
             due_on=due_on,
             identification=stored,
@@ -254,8 +254,6 @@ def elimination_open(
         except IntegrityError:
             raise CaseworkError("already_open", "该户已有办理中的风险消除案件") from None
         transition = opened.history[-1]
-        _store_transition(
-            row, transition, actor if getattr(actor, "pk", None) else None, _label(actor), {}
-        )
-        _audit(actor, row, transition, (0, opened.version), {}, request)
+        store_transition(row, transition, user_or_none(actor), actor_label(actor), {})
+        audit_transition(actor, row, transition, (0, opened.version), {}, request)
     return row

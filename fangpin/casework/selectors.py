@@ -20,6 +20,7 @@ from django.db.models import (
     Count,
     ExpressionWrapper,
     IntegerField,
+    JSONField,
     OuterRef,
     Q,
     QuerySet,
@@ -46,8 +47,10 @@ from fangpin.regioncode import RegionCodeError, parse_code, subtree_prefix
 from fangpin.registry.models import ACTIVE, HEAD, Person
 
 __all__ = [
+    "APPRAISAL_STEPS",
     "CLUE_FAMILIES",
     "RulePrecision",
+    "appraisal_details",
     "case_clues",
     "case_document_get",
     "case_documents",
@@ -414,10 +417,37 @@ def case_clues(case: Case) -> QuerySet[Clue]:
     return case.clues.order_by("received_on", "id")
 
 
+#: Steps whose details carry the proposed type and risks (民主评议).
+APPRAISAL_STEPS = ("appraised", "elimination_appraised")
+
+
+def _latest_details(**where: Any) -> Subquery:
+    """The details of the case's latest transition matching ``where`` (JSON, or NULL)."""
+    return Subquery(
+        CaseTransition.objects.filter(case=OuterRef("pk"), **where)
+        .order_by("-seq")
+        .values("details")[:1],
+        output_field=JSONField(),
+    )
+
+
+def appraisal_details(case: Case) -> dict[str, Any]:
+    """The details the village appraisal recorded last (proposed type and risks), or {}."""
+    found = (
+        case.transitions.filter(to_step__in=APPRAISAL_STEPS)
+        .order_by("-seq")
+        .values_list("details", flat=True)
+        .first()
+    )
+    return dict(found or {})
+
+
 def notice_cases(user: Any, village_code: str, on: date) -> QuerySet[Case]:
     """The cases of one village whose public notice (公示) runs on ``on``, by household number,
-    with ``head_name`` and ``member_count`` (active members) annotated — what the printed
-    notice lists. Nothing else of the household is read."""
+    with ``head_name``, ``member_count`` (active members), ``appraisal`` (the latest
+    appraisal's details: proposed type and risks) and ``notice_details`` (the notice's: the
+    supervision phone) annotated — what the printed notice lists, in one query. Nothing else
+    of the household is read."""
     members = (
         Person.objects.filter(household=OuterRef("household"), status=ACTIVE)
         .order_by()
@@ -431,6 +461,8 @@ def notice_cases(user: Any, village_code: str, on: date) -> QuerySet[Case]:
         .annotate(
             head_name=Coalesce(_head_name(), Value(""), output_field=CharField()),
             member_count=Coalesce(Subquery(members, output_field=IntegerField()), Value(0)),
+            appraisal=_latest_details(to_step__in=APPRAISAL_STEPS),
+            notice_details=_latest_details(action="post_notice"),
         )
         .select_related("household")
         .order_by("kind", "household__household_number", "id")

@@ -37,7 +37,7 @@ from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 
-from fangpin.casework._common import audit_denied, user_or_none
+from fangpin.casework._common import audit_denied
 from fangpin.casework.access import screening_run_prefix
 from fangpin.casework.cases import case_decide, case_open
 from fangpin.casework.clue_intake import clue_from_declaration, clue_record
@@ -49,7 +49,7 @@ from fangpin.casework.models import (
 )
 from fangpin.casework.verification import clue_outcome, clue_verify
 from fangpin.casework.writeback import verify_deadline_for, warnings_write_back
-from fangpin.core.audit import actor_label, audit_record
+from fangpin.core.audit import actor_label, audit_record, user_or_none
 from fangpin.core.models import AuditResult
 from fangpin.regioncode import RegionCodeError, normalise_code, parse_code, subtree_prefix
 

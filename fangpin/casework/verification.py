@@ -16,12 +16,12 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from fangpin.casework._common import audit_denied, user_or_none
+from fangpin.casework._common import audit_denied
 from fangpin.casework.access import clue_verify_prefix
 from fangpin.casework.cases import open_for_clue
 from fangpin.casework.errors import CaseworkError
 from fangpin.casework.models import Clue, ClueStatus, Outcome, Warning
-from fangpin.core.audit import audit_record
+from fangpin.core.audit import audit_record, user_or_none
 
 __all__ = ["clue_outcome", "clue_verify"]
 

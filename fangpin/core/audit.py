@@ -44,11 +44,18 @@ __all__ = [
     "event_content",
     "event_hash",
     "request_ip",
+    "user_or_none",
 ]
 
 RETENTION_DAYS = 180  # 网络安全法 Art. 21: network logs are kept at least six months
 _CHAIN_PK = 1
 _OBJECT_ID_MAX = 64  # AuditEvent.object_id's width
+
+
+def user_or_none(actor: Any) -> Any:
+    """The actor as a user row for an ``actor``-like foreign key, or None for system actors
+    (``"system:<what>"`` strings, :data:`fangpin.core.access.SYSTEM`)."""
+    return actor if getattr(actor, "pk", None) is not None and hasattr(actor, "username") else None
 
 
 def actor_label(actor: Any) -> str:

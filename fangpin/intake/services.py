@@ -20,7 +20,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from fangpin.core.access import is_system_actor
-from fangpin.core.audit import actor_label, audit_record
+from fangpin.core.audit import actor_label, audit_record, user_or_none
 from fangpin.core.models import AuditResult
 from fangpin.core.pi import pi_encrypt, pi_index
 from fangpin.core.scope import SYSTEM
@@ -76,10 +76,6 @@ def client_ip_hash(ip: str | None) -> str:
     """The keyed hash of a client IP (the IPv4 space is small: an unkeyed hash would not hide
     it). Empty when the address is unknown."""
     return pi_index(ip or "", context=CLIENT_IP_CONTEXT)
-
-
-def _user_or_none(actor: Any) -> Any:
-    return actor if getattr(actor, "pk", None) is not None else None
 
 
 def _audit_denied(
@@ -222,7 +218,7 @@ def _decide(
             pk=declaration.pk, version=expected_version, status=DeclarationStatus.NEW
         ).update(
             status=status,
-            decided_by=_user_or_none(actor),
+            decided_by=user_or_none(actor),
             decided_by_label=actor_label(actor),
             decided_at=now,
             decision_note=text,

@@ -253,3 +253,18 @@ def test_the_case_pages_speak_english_too(people: dict[str, User], noticed: Case
     assert "Identification and elimination cases" in listing
     assert "Public notice of monitoring objects (prevention of return to poverty)" in notice
     assert "1. Proposed monitoring objects" in notice
+
+
+def test_the_notice_reads_its_cases_in_one_query(people: dict[str, User], noticed: Case) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(people["cadre_tudi"])
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(f"/notices/{TUDI}/?on=2026-11-10").content.decode()
+
+    assert "<td>张三</td><td>3</td><td>边缘易致贫户</td><td>因病</td>" in html
+    reading_steps = [
+        q["sql"] for q in queries.captured_queries if "casework_casetransition" in q["sql"]
+    ]
+    assert len(reading_steps) == 1  # the appraisal and notice details come as annotations

@@ -12,7 +12,7 @@ from django.db import IntegrityError
 from django.db.models import F, Model, Q, QuerySet
 from django.utils import timezone
 
-from fangpin.core.audit import audit_record
+from fangpin.core.audit import audit_record, user_or_none
 from fangpin.core.models import Region
 from fangpin.core.pi import pi_decrypt
 from fangpin.registry.errors import RegistryError, StaleVersionError
@@ -88,11 +88,6 @@ def audit(actor: Any, action: str, obj: Model, changes: dict[str, Any]) -> None:
         object_id=obj.pk,
         changes=changes,
     )
-
-
-def user_or_none(actor: Any) -> Any:
-    """The actor as a user row for ``actor`` foreign keys, or None for system actors."""
-    return actor if getattr(actor, "pk", None) is not None and hasattr(actor, "username") else None
 
 
 def not_future(value: date, *, field: str, label: str) -> None:

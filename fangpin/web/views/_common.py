@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 
 from fangpin.core.access import REGISTRY_EDIT, REGISTRY_VIEW, user_can
@@ -78,3 +79,38 @@ def capability_page(capability: str) -> Callable[[View], View]:
         return wrapped
 
     return decorate
+
+
+PAGE_SIZE = 50
+MAX_PAGE = 200
+"""Offset pages of 50 without a count, at most 200 (like the household list, docs/web.md)."""
+
+
+def offset_page(request: HttpRequest, rows: QuerySet[Any], page: int | None) -> dict[str, Any]:
+    """One page of ``rows`` (one extra row read tells whether there is a next page) and the
+    pager's context: ``rows``, ``page``, ``has_next``, ``has_previous``, ``query_string`` (the
+    request's filters without the page)."""
+    page = page or 1
+    offset = (page - 1) * PAGE_SIZE
+    found = list(rows[offset : offset + PAGE_SIZE + 1])
+    params = request.GET.copy()
+    params.pop("page", None)
+    return {
+        "rows": found[:PAGE_SIZE],
+        "page": page,
+        "has_next": len(found) > PAGE_SIZE and page < MAX_PAGE,
+        "has_previous": page > 1,
+        "query_string": params.urlencode(),
+    }
+
+
+def list_page(
+    request: HttpRequest, context: dict[str, Any], page_template: str, results_template: str
+) -> HttpResponse:
+    """The whole list page, or only its results table for an htmx filter change."""
+    if (
+        request.headers.get("HX-Request") == "true"
+        and request.headers.get("HX-Target") == "results"
+    ):
+        return render(request, results_template, context)
+    return render(request, page_template, context)

@@ -47,10 +47,15 @@ from fangpin.web.forms_cases import (
     build_action,
 )
 from fangpin.web.pdf import html_to_pdf
-from fangpin.web.views._common import capability_page, pi_page, villages_in_scope
+from fangpin.web.views._common import (
+    MAX_PAGE,
+    capability_page,
+    list_page,
+    offset_page,
+    pi_page,
+    villages_in_scope,
+)
 
-PAGE_SIZE = 50
-MAX_PAGE = 200
 STALE_MESSAGE = _("该案件已被他人办理，请刷新后重试")
 LEVEL_ZH = {5: "村级", 4: "乡镇级", 3: "县级"}
 
@@ -104,37 +109,22 @@ def _list_context(request: HttpRequest) -> dict[str, Any]:
         pending_level=int(level) if data.get("mine") and level is not None else None,
         village_code=data.get("village") or None,
     )
-    page = data.get("page") or 1
-    offset = (page - 1) * PAGE_SIZE
-    rows = list(cases[offset : offset + PAGE_SIZE + 1])
+    pager = offset_page(request, cases, data.get("page"))
     names = dict(villages)
-    for case in rows:
-        case.village_name = names.get(case.village_code, "")  # type: ignore[attr-defined]
-        case.step_zh = step_label(case.step)  # type: ignore[attr-defined]
-        case.pending_zh = LEVEL_ZH.get(case.pending_level or 0, "—")  # type: ignore[attr-defined]
-    params = request.GET.copy()
-    params.pop("page", None)
-    return {
-        "form": form,
-        "cases": rows[:PAGE_SIZE],
-        "page": page,
-        "has_next": len(rows) > PAGE_SIZE and page < MAX_PAGE,
-        "has_previous": page > 1,
-        "query_string": params.urlencode(),
-    }
+    for case in pager["rows"]:
+        case.village_name = names.get(case.village_code, "")
+        case.step_zh = step_label(case.step)
+        case.pending_zh = LEVEL_ZH.get(case.pending_level or 0, "—")
+    return {"form": form, "cases": pager.pop("rows"), **pager}
 
 
 @require_GET
 @pi_page
 def case_list_view(request: HttpRequest) -> HttpResponse:
     """Cases in scope: open ones by deadline first; "mine" keeps those waiting for my level."""
-    context = _list_context(request)
-    if (
-        request.headers.get("HX-Request") == "true"
-        and request.headers.get("HX-Target") == "results"
-    ):
-        return render(request, "web/_case_results.html", context)
-    return render(request, "web/case_list.html", context)
+    return list_page(
+        request, _list_context(request), "web/case_list.html", "web/_case_results.html"
+    )
 
 
 def _case_or_404(request: HttpRequest, case_id: UUID) -> Case:
@@ -163,12 +153,12 @@ def _case_context(
             "details": [
                 (_detail_label(k), _detail_value(k, v, rules)) for k, v in t.details.items()
             ],
-            "summary": _summary(t, rules),
+            "summary": _summary(t, case, rules),
         }
         for t in selectors.case_transitions(case)
     ]
     names = region_names({case.village_code})
-    proposed = _proposed(procedure_case, case)
+    proposed = _proposed(selectors.appraisal_details(case))
     return {
         "case": case,
         "village_name": names.get(case.village_code, case.village_code),
@@ -229,10 +219,9 @@ def _detail_value(key: str, value: Any, rules: ProcedureRules) -> Any:
     return value
 
 
-def _summary(transition: Any, rules: ProcedureRules) -> str:
+def _summary(transition: Any, case: Case, rules: ProcedureRules) -> str:
     """The transition's summary; the record of a monitoring object by its Chinese names."""
     if transition.action == "record_object" and transition.to_step == "recorded":
-        case = transition.case
         risks = dict(rules.risk_types)
         return "；".join(
             [
@@ -243,15 +232,10 @@ def _summary(transition: Any, rules: ProcedureRules) -> str:
     return str(transition.summary)
 
 
-def _proposed(procedure_case: Any, case: Case) -> dict[str, Any]:
-    """The type and risks the village appraisal proposed (shown on the notice and pre-filled
-    in the county's record form): the latest appraisal's details."""
-    appraisal = (
-        case.transitions.filter(to_step__in=("appraised", "elimination_appraised"))
-        .order_by("-seq")
-        .first()
-    )
-    details = appraisal.details if appraisal is not None else {}
+def _proposed(details: dict[str, Any] | None) -> dict[str, Any]:
+    """The type and risks a village appraisal proposed (shown on the notice and pre-filled in
+    the county's record form), from that appraisal's details."""
+    details = details or {}
     risks = [r for r in str(details.get("proposed_risks", "")).split(",") if r]
     return {"type": str(details.get("proposed_type", "")), "risks": risks}
 
@@ -338,14 +322,8 @@ def _notice_context(request: HttpRequest, village_code: str) -> dict[str, Any]:
     rows = []
     for case in selectors.notice_cases(request.user, village_code, on):
         rules = case_rules(case)
-        proposed = _proposed(None, case)
-        hotline = (
-            case.transitions.filter(action="post_notice")
-            .order_by("-seq")
-            .values_list("details", flat=True)
-            .first()
-            or {}
-        )
+        proposed = _proposed(case.appraisal)  # type: ignore[attr-defined]
+        hotline = case.notice_details or {}  # type: ignore[attr-defined]
         risk_codes = case.risk_types or proposed["risks"]
         rows.append(
             {
@@ -361,7 +339,6 @@ def _notice_context(request: HttpRequest, village_code: str) -> dict[str, Any]:
         )
     identification = [r for r in rows if r["case"].kind == CaseKind.IDENTIFICATION]
     elimination = [r for r in rows if r["case"].kind == CaseKind.ELIMINATION]
-    periods = sorted({(r["case"].notice_start, r["case"].notice_end) for r in rows})
     hotlines = sorted({r["hotline"] for r in rows if r["hotline"]})
     return {
         "village_code": village_code,
@@ -371,7 +348,6 @@ def _notice_context(request: HttpRequest, village_code: str) -> dict[str, Any]:
         "on": on,
         "identification": identification,
         "elimination": elimination,
-        "periods": periods,
         "hotlines": hotlines,
     }
 

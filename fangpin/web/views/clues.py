@@ -33,12 +33,15 @@ from fangpin.intake.models import Declaration
 from fangpin.registry import selectors as registry_selectors
 from fangpin.registry.models import Household
 from fangpin.screening.registry import RULES
-from fangpin.web.views._common import capability_page, pi_page, villages_in_scope
+from fangpin.web.views._common import (
+    MAX_PAGE,
+    capability_page,
+    list_page,
+    offset_page,
+    pi_page,
+    villages_in_scope,
+)
 from fangpin.web.views.casework import MonthField, severity_label
-
-PAGE_SIZE = 50
-MAX_PAGE = 200
-"""Offset pages of 50 without a count, at most 200 (like the household list, docs/web.md)."""
 
 STALE_MESSAGE = _("该线索已被他人修改，请刷新后重试")
 OUTCOME_FIELD = "outcome_"
@@ -92,35 +95,20 @@ def _list_context(request: HttpRequest) -> dict[str, Any]:
         village_code=data.get("village") or None,
         month=data.get("month"),
     )
-    page = data.get("page") or 1
-    offset = (page - 1) * PAGE_SIZE
-    rows = list(clues[offset : offset + PAGE_SIZE + 1])
+    pager = offset_page(request, clues, data.get("page"))
     names = dict(villages)
-    for clue in rows:
-        clue.village_name = names.get(clue.village_code, "")  # type: ignore[attr-defined]
-    params = request.GET.copy()
-    params.pop("page", None)
-    return {
-        "form": form,
-        "clues": rows[:PAGE_SIZE],
-        "page": page,
-        "has_next": len(rows) > PAGE_SIZE and page < MAX_PAGE,
-        "has_previous": page > 1,
-        "query_string": params.urlencode(),
-    }
+    for clue in pager["rows"]:
+        clue.village_name = names.get(clue.village_code, "")
+    return {"form": form, "clues": pager.pop("rows"), **pager}
 
 
 @require_GET
 @pi_page
 def clue_list_view(request: HttpRequest) -> HttpResponse:
     """The clues in scope, earliest deadline first; an htmx filter change gets the table."""
-    context = _list_context(request)
-    if (
-        request.headers.get("HX-Request") == "true"
-        and request.headers.get("HX-Target") == "results"
-    ):
-        return render(request, "web/_clue_results.html", context)
-    return render(request, "web/clue_list.html", context)
+    return list_page(
+        request, _list_context(request), "web/clue_list.html", "web/_clue_results.html"
+    )
 
 
 def _readable(text: str) -> list[tuple[str, str]]:
