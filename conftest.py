@@ -35,6 +35,7 @@ PURE_TEST_PACKAGES = (
     "policy",
     "screening",
     "workdays",
+    "sheets",
     "procedure",
 )
 

@@ -195,6 +195,7 @@ INSTALLED_APPS = [
     "fangpin.feeds",
     "fangpin.intake",
     "fangpin.assistance",
+    "fangpin.imports",
     "fangpin.casework",
     "ninja",  # its static files: the API docs' Swagger UI, served locally
     "fangpin.api",

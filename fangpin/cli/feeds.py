@@ -7,7 +7,6 @@ web page. Imports run synchronously here with progress bars (docs/feeds.md).
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -150,25 +149,16 @@ def report_rows(batch: Any) -> list[list[str]]:
     return rows
 
 
-def _safe_cell(value: str) -> str:
-    # Formula injection (scenario 12): a cell starting with = + - @ or a control is text.
-    return "'" + value if value[:1] in {"=", "+", "-", "@", "\t", "\r", "＝"} else value
-
-
 def _write_report(rows: list[list[str]], out: Path) -> str:
-    try:
-        import xlsxwriter  # optional: not a dependency
-    except ImportError:
-        target = out if out.suffix.lower() == ".csv" else out.with_suffix(".csv")
-        with target.open("w", encoding="utf-8-sig", newline="") as handle:
-            csv.writer(handle).writerows([[_safe_cell(c) for c in row] for row in rows])
-        return f"未安装 XlsxWriter，已写为 CSV：{target}"
-    workbook = xlsxwriter.Workbook(str(out))
-    sheet = workbook.add_worksheet("校验报告")
-    for r, row in enumerate(rows):
-        for c, value in enumerate(row):
-            sheet.write_string(r, c, value)
-    workbook.close()
+    """The report as .xlsx (or .csv by the suffix); no cell is ever a formula (scenario 12)."""
+    from fangpin.sheets.writer import Column, write_csv, write_xlsx
+
+    columns = [Column(f"c{i}", header) for i, header in enumerate(rows[0])]
+    if out.suffix.lower() == ".csv":
+        with out.open("w", encoding="utf-8", newline="") as handle:
+            write_csv(handle, columns=columns, rows=rows[1:])
+    else:
+        write_xlsx(out, sheet_name="校验报告", columns=columns, rows=rows[1:])
     return f"已写入 {out}"
 
 
@@ -176,7 +166,7 @@ def _write_report(rows: list[list[str]], out: Path) -> str:
 def report_command(
     batch: Annotated[str, typer.Argument(help="批次号")],
     xlsx: Annotated[
-        Path | None, typer.Option("--xlsx", help="写入 Excel 文件（未安装 XlsxWriter 时写 CSV）")
+        Path | None, typer.Option("--xlsx", help="写入 Excel 文件（文件名以 .csv 结尾时写 CSV）")
     ] = None,
 ) -> None:
     """打印批次的校验报告（身份证号码已脱敏）；--xlsx 写入文件。"""

@@ -27,8 +27,8 @@ from fangpin.feeds._common import audit_denied
 from fangpin.feeds.access import require_feeds
 from fangpin.feeds.errors import FeedError
 from fangpin.feeds.models import FeedBatch, FeedImportJob, FeedJobStatus
-from fangpin.feeds.reading import detect_format
 from fangpin.feeds.services import check_request, feed_import, safe_file_name
+from fangpin.sheets.reading import count_rows
 
 __all__ = ["BACKGROUND_ROWS", "estimate_rows", "feed_import_job_run", "feed_import_start"]
 
@@ -45,28 +45,9 @@ def spool_path(job_id: object) -> Path:
 
 
 def estimate_rows(path: Path) -> int:
-    """About how many data rows ``path`` holds, without reading it whole (0 if unreadable)."""
-    try:
-        kind = detect_format(path)
-        if kind == "parquet":
-            import pyarrow.parquet as pq
-
-            return int(pq.ParquetFile(path).metadata.num_rows)
-        if kind == "csv":
-            lines = 0
-            with path.open("rb") as handle:
-                while chunk := handle.read(1024 * 1024):
-                    lines += chunk.count(b"\n")
-            return max(lines - 1, 0)
-        from python_calamine import CalamineWorkbook
-
-        workbook = CalamineWorkbook.from_path(str(path))
-        try:
-            return max(int(workbook.get_sheet_by_index(0).height) - 1, 0)
-        finally:
-            workbook.close()
-    except Exception:  # the import proper reports what is wrong with the file
-        return 0
+    """About how many data rows ``path`` holds, without reading it whole (0 if unreadable);
+    an Excel file's container is checked before calamine opens it."""
+    return count_rows(path)
 
 
 def feed_import_start(

@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, Final
 
 import pyarrow as pa
@@ -27,6 +27,8 @@ from fangpin.feeds.errors import FeedError
 from fangpin.feeds.headers import CHINESE_HEADERS, ID_COLUMNS, canonical_header, header_map
 from fangpin.feeds.reading import RawTable
 from fangpin.registry.masking import mask_id
+from fangpin.sheets import normalise
+from fangpin.sheets.normalise import CellError
 
 __all__ = [
     "ALLOWED_VALUES",
@@ -74,10 +76,6 @@ ALLOWED_VALUES: Final[dict[tuple[str, str], frozenset[str]]] = {
     ("employment_insurance", "event"): frozenset({"失业登记", "断缴", "恢复缴费"}),
 }
 
-_MONEY_LIMIT: Final = Decimal("10000000000")  # decimal128(12, 2): ten integer digits
-_CENT: Final = Decimal("0.01")
-_SCIENTIFIC: Final = re.compile(r"^[+-]?[0-9](\.[0-9]+)?[eE][+-]?[0-9]+$")
-_DATE_FORMATS: Final = ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y.%m.%d", "%Y年%m月%d日")
 _MONTH: Final = re.compile(r"^[0-9]{4}(0[1-9]|1[0-2])$")
 _VILLAGE: Final = re.compile(r"^[0-9]{12}$")
 _ID_LIKE: Final = re.compile(r"[0-9]{15}")
@@ -194,7 +192,7 @@ def validate_table(
                 continue
             try:
                 values[name] = _typed(feed, schema_field, value, today=today)
-            except _BadValue as bad:
+            except CellError as bad:
                 issues.append(Issue(row_number, label, _shown(name, value), bad.reason, INVALID))
         if issues:
             result.issues.extend(issues)
@@ -235,12 +233,6 @@ def validate_table(
     return result
 
 
-class _BadValue(Exception):
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
 def _shown(column: str, value: object) -> str:
     """A bad value as the report shows it: codes, dates and money as typed; names masked.
 
@@ -262,15 +254,9 @@ def _id_number(
     """``(blind index, masked number)`` of a valid ID, or an Issue (value masked)."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return Issue(0, "", "", "身份证号码为空", INVALID)
-    if isinstance(value, float) or (isinstance(value, str) and _SCIENTIFIC.match(value.strip())):
+    if normalise.is_number_id(value):
         shown = value if isinstance(value, str) else repr(value)
-        return Issue(
-            0,
-            "",
-            mask_id(str(shown).strip()),
-            "身份证号码被存成了数字（科学计数法），后几位已丢失：请把该列设为文本格式后重新导出",
-            INVALID,
-        )
+        return Issue(0, "", mask_id(str(shown).strip()), normalise.ID_AS_NUMBER_MESSAGE, INVALID)
     if isinstance(value, bool) or not isinstance(value, str | int):
         return Issue(0, "", "", "身份证号码应为文本", INVALID)
     text = str(value)
@@ -285,7 +271,7 @@ def _typed(feed: str, schema_field: pa.Field, value: object, *, today: date) -> 
     name = schema_field.name
     if value is None or (isinstance(value, str) and not value.strip()):
         if not schema_field.nullable:
-            raise _BadValue("必填项为空")
+            raise CellError("必填项为空")
         return None
     kind = schema_field.type
     if pa.types.is_date32(kind):
@@ -297,88 +283,51 @@ def _typed(feed: str, schema_field: pa.Field, value: object, *, today: date) -> 
     text = _text(value)
     allowed = ALLOWED_VALUES.get((feed, name))
     if allowed is not None and text not in allowed:
-        raise _BadValue(f"取值“{text[:20]}”不在允许范围内（{'、'.join(sorted(allowed))}）")
+        raise CellError(f"取值“{text[:20]}”不在允许范围内（{'、'.join(sorted(allowed))}）")
     if name == "village_code" and not _VILLAGE.match(text):
-        raise _BadValue("村代码应为12位数字（统计用区划代码）")
+        raise CellError("村代码应为12位数字（统计用区划代码）")
     if name == "last_contribution_month" and not _MONTH.match(text):
-        raise _BadValue("缴费月份应为YYYYMM格式，如202406")
+        raise CellError("缴费月份应为YYYYMM格式，如202406")
     if name == "certificate_number":
         normal = idnumber.normalise(text)
         return mask_id(normal)  # holds the ID number: never kept in full
     if name == "name" and any(ch.isdigit() for ch in text):
-        raise _BadValue("姓名含有数字（是否把身份证号码填进了姓名列？）")
+        raise CellError("姓名含有数字（是否把身份证号码填进了姓名列？）")
     if _ID_LIKE.search(idnumber.normalise(text)):
         # A number pasted into a text column would be published in full: refuse the row.
-        raise _BadValue("该列含有疑似身份证号码的长数字，请核对")
+        raise CellError("该列含有疑似身份证号码的长数字，请核对")
     return text
 
 
 def _text(value: object) -> str:
     if isinstance(value, bool):
-        raise _BadValue("应为文本")
+        raise CellError("应为文本")
     if isinstance(value, float):
         if math.isnan(value) or not value.is_integer():
-            raise _BadValue("应为文本")
+            raise CellError("应为文本")
         return str(int(value))
     if isinstance(value, datetime | date):
-        raise _BadValue("应为文本，不是日期")
+        raise CellError("应为文本，不是日期")
     return str(value).strip()
 
 
 def _date(value: object, *, today: date) -> date:
-    day: date | None = None
-    if isinstance(value, datetime):
-        day = value.date()
-    elif isinstance(value, date):
-        day = value
-    elif isinstance(value, int | str) and not isinstance(value, bool):
-        text = str(value).strip()
-        for pattern in _DATE_FORMATS:
-            try:
-                day = datetime.strptime(text, pattern).date()
-                break
-            except ValueError:
-                continue
-    if day is None:
-        raise _BadValue(f"日期“{str(value)[:20]}”无效（应为YYYY-MM-DD）")
-    if day > today:
-        raise _BadValue(f"日期{day.isoformat()}晚于今天")
-    if day.year < 1900:
-        raise _BadValue(f"日期{day.isoformat()}早于1900年")
-    return day
+    return normalise.date_value(value, today=today)
 
 
 def _money(value: object) -> Decimal:
-    if isinstance(value, bool):
-        raise _BadValue("金额应为数字")
-    text = str(value).strip().replace(",", "").replace("，", "").removesuffix("元")
-    try:
-        amount = Decimal(text)
-    except InvalidOperation:
-        raise _BadValue(f"金额“{str(value)[:20]}”不是数字") from None
-    if not amount.is_finite():
-        raise _BadValue(f"金额“{str(value)[:20]}”不是数字")
-    if amount < 0:
-        raise _BadValue("金额不能为负数")
-    if amount >= _MONEY_LIMIT:
-        raise _BadValue("金额超出范围（应小于100亿元）")
-    rounded = amount.quantize(_CENT)
-    if isinstance(value, float):
-        return rounded  # Excel stores money as binary floats: round to the cent
-    if rounded != amount:
-        raise _BadValue("金额最多保留两位小数")
-    return rounded
+    return normalise.money(value)
 
 
 def _float(value: object) -> float:
     if isinstance(value, bool):
-        raise _BadValue("应为数字")
+        raise CellError("应为数字")
     try:
         number = float(str(value).strip()) if not isinstance(value, int | float) else float(value)
     except ValueError:
-        raise _BadValue(f"“{str(value)[:20]}”不是数字") from None
+        raise CellError(f"“{str(value)[:20]}”不是数字") from None
     if math.isnan(number) or math.isinf(number):
-        raise _BadValue("不是有效数字")
+        raise CellError("不是有效数字")
     if number < 0:
-        raise _BadValue("不能为负数")
+        raise CellError("不能为负数")
     return number

@@ -81,8 +81,8 @@ def _cell(ref: str, value: Any) -> str:
 
 
 def write_xlsx(path: Path, rows: Sequence[Sequence[Any]], *, headers: Sequence[str]) -> Path:
-    """A minimal valid .xlsx (inline strings, numbers as numbers), written by hand: neither
-    XlsxWriter nor openpyxl is installed."""
+    """A minimal valid .xlsx (inline strings, numbers as numbers), written by hand, so the
+    reader is tested on a workbook made independently of fangpin's own writer."""
     lines = []
     for r, row in enumerate([list(headers), *map(list, rows)], start=1):
         cells = "".join(_cell(f"{chr(65 + c)}{r}", v) for c, v in enumerate(row))

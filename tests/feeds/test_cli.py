@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import openpyxl
 from typer.testing import CliRunner
 
 from fangpin.cli import app
@@ -64,9 +65,7 @@ def test_import_publish_list_and_report(world: World, tmp_path: Path) -> None:
     assert FULL_ID.search(report.output) is None
 
 
-def test_report_to_a_file_falls_back_to_csv_without_xlsxwriter(
-    world: World, tmp_path: Path
-) -> None:
+def test_report_to_a_file_is_xlsx_or_csv_by_suffix(world: World, tmp_path: Path) -> None:
     runner.invoke(
         app,
         [
@@ -83,11 +82,19 @@ def test_report_to_a_file_falls_back_to_csv_without_xlsxwriter(
     result = runner.invoke(
         app, ["feeds", "report", str(batch.pk), "--xlsx", str(tmp_path / "r.xlsx")]
     )
+    as_csv = runner.invoke(
+        app, ["feeds", "report", str(batch.pk), "--xlsx", str(tmp_path / "r.csv")]
+    )
 
     assert result.exit_code == 0, result.output
-    written = tmp_path / "r.csv"
-    assert f"未安装 XlsxWriter，已写为 CSV：{written}" in result.output
-    text = written.read_text("utf-8-sig")
+    assert f"已写入 {tmp_path / 'r.xlsx'}" in result.output
+    sheet = openpyxl.load_workbook(tmp_path / "r.xlsx").active
+    values = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert values[0] == ["行号", "列", "值（已脱敏）", "类别", "原因"]
+    assert len(values) == 1 + len(batch.report["issues"])
+    assert FULL_ID.search(str(values)) is None
+    assert as_csv.exit_code == 0, as_csv.output
+    text = (tmp_path / "r.csv").read_text("utf-8-sig")
     assert text.splitlines()[0] == "行号,列,值（已脱敏）,类别,原因"
     assert FULL_ID.search(text) is None
 
