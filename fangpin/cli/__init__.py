@@ -13,6 +13,7 @@ import typer
 
 from fangpin.cli.api_token import api_token_app
 from fangpin.cli.audit import audit_app
+from fangpin.cli.excel import excel_app
 from fangpin.cli.feeds import feeds_app
 from fangpin.cli.housekeeping import housekeeping_command
 from fangpin.cli.pi import pi_app
@@ -33,6 +34,7 @@ regions_app = typer.Typer(help="行政区划（统计用区划代码）。Region
 app.add_typer(regions_app, name="regions")
 app.add_typer(audit_app, name="audit")
 app.add_typer(feeds_app, name="feeds")
+app.add_typer(excel_app, name="excel")
 app.add_typer(totp_app, name="totp")
 app.add_typer(api_token_app, name="api-token")
 app.add_typer(pi_app, name="pi")

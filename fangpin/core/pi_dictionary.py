@@ -141,6 +141,12 @@ PI_REGISTRY: dict[str, PiEntry] = {
     "feeds.FeedImportJob.source_name": PiEntry(
         "部门数据文件名", GENERAL, "文件名中的证件号码、手机号已掩码", "随任务保存"
     ),
+    "imports.ImportBatch.file_name": PiEntry(
+        "Excel导入文件名", GENERAL, "文件名中的证件号码、手机号已掩码", "随导入批次保存"
+    ),
+    "imports.ImportJob.file_name": PiEntry(
+        "Excel导入文件名", GENERAL, "文件名中的证件号码、手机号已掩码", "随任务保存"
+    ),
 }
 
 #: Fields that look like personal information by name or label but are not, and why.

@@ -95,7 +95,8 @@ def write_error_workbook(
             at += 1
             listing.write_number(at, 0, issue.row)
             listing.write_string(at, 1, safe_text(label_of.get(issue.column_key, issue.column_key)))
-            listing.write_string(at, 2, safe_text(issue.value))
+            if issue.value:  # an empty cell stays empty, as in the uploaded file
+                listing.write_string(at, 2, safe_text(issue.value))
             listing.write_string(at, 3, safe_text(issue.reason))
 
         reasons: dict[tuple[int, str], list[str]] = defaultdict(list)

@@ -62,10 +62,10 @@ def test_issue_list_lines(book_path: Path) -> None:
         [None, None, None, "'@SUM(A1)"],
         [3, "姓名", "'=cmd", "姓名含有非法字符"],
         [3, "年收入", "'-5", "金额不能为负数"],
-        [7, "姓名", "", "必填项为空"],
+        [7, "姓名", None, "必填项为空"],  # an empty value stays an empty cell
         [7, "年收入", "abc", "金额“abc”不是数字"],
         [7, "年收入", "abc", "另一原因"],
-        [9, "", "", "与第4行的身份证号码重复"],
+        [9, "", None, "与第4行的身份证号码重复"],
     ]
     assert listing.freeze_panes == "A3"
 
