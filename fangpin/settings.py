@@ -42,6 +42,10 @@ Accounts (docs/access.md):
 Assistance (docs/assistance.md):
     FANGPIN_VISIT_INTERVAL_DAYS     a monitored household not visited for this many days is on
                                     the visit coverage list (30)
+
+Exports (docs/exports.md):
+    FANGPIN_EXPORT_APPROVAL_ROWS    an export of more rows than this (or any unmasked one) waits
+                                    for a county approver (5000)
 """
 
 from __future__ import annotations
@@ -287,6 +291,9 @@ FANGPIN_DORMANT_DAYS = _env_int("FANGPIN_DORMANT_DAYS", 90, minimum=0, maximum=3
 
 # --- Assistance: how often each monitored household is visited (docs/assistance.md) ----------
 FANGPIN_VISIT_INTERVAL_DAYS = _env_int("FANGPIN_VISIT_INTERVAL_DAYS", 30, minimum=1, maximum=366)
+FANGPIN_EXPORT_APPROVAL_ROWS = _env_int(
+    "FANGPIN_EXPORT_APPROVAL_ROWS", 5000, minimum=1, maximum=1_000_000
+)
 
 # django-axes counts failures per (username, IP); fangpin.core.auth adds the per-IP throttle.
 # Limits and cool-off are read from the FANGPIN_LOGIN_* settings at run time.

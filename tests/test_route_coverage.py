@@ -64,6 +64,11 @@ COVERED_ELSEWHERE = {
     "web:imports_discard": "tests/web/test_import_pages.py (another village's batch → 404)",
     "web:imports_errors": "tests/web/test_import_pages.py (another village's batch → 404)",
     "web:imports_job": "tests/web/test_import_pages.py (another village's job → 404)",
+    "web:exports": "tests/exports/test_views.py (requester's and scope approvers' only)",
+    "web:export_list": "tests/exports/test_views.py (a village cadre exports their village only)",
+    "web:export_approve": "tests/exports/test_views.py (outside one's scope → refused)",
+    "web:export_deny": "tests/exports/test_views.py (outside one's scope → refused)",
+    "web:export_download": "tests/exports/test_views.py (only the requester, once approved)",
     # Monthly screening and risk clues: runs and clues addressed by id are in the web matrix
     "web:screening": "tests/web/test_casework_pages.py (runs of the scope and above only)",
     "web:screening_start": "tests/web/test_casework_pages.py (region outside the scope → 403)",

@@ -14,6 +14,7 @@ import typer
 from fangpin.cli.api_token import api_token_app
 from fangpin.cli.audit import audit_app
 from fangpin.cli.excel import excel_app
+from fangpin.cli.export import export_command
 from fangpin.cli.feeds import feeds_app
 from fangpin.cli.housekeeping import housekeeping_command
 from fangpin.cli.pi import pi_app
@@ -39,6 +40,7 @@ app.add_typer(totp_app, name="totp")
 app.add_typer(api_token_app, name="api-token")
 app.add_typer(pi_app, name="pi")
 app.command("housekeeping")(housekeeping_command)
+app.command("export")(export_command)
 app.add_typer(policy_app, name="policy")
 app.command("screen")(screen_command)
 app.add_typer(user_app, name="user")

@@ -20,6 +20,7 @@ __all__ = [
     "CAPABILITIES",
     "CASE_DECIDE",
     "CLUE_VERIFY",
+    "EXPORT_APPROVE",
     "FEEDS_IMPORT",
     "FINDINGS_WRITE",
     "PI_REVEAL",
@@ -67,6 +68,10 @@ PLAN_EDIT: Final = "plan.edit"
 """Write a monitored household's assistance plan (一户一策: add, edit, stop measures) and log
 assistance visits (走访), inside the region scope."""
 
+EXPORT_APPROVE: Final = "export.approve"
+"""Approve or deny another user's export request (above the row threshold, or unmasked) whose
+requester's region lies inside one's own scope (SEC-EXP-2, docs/exports.md)."""
+
 CAPABILITIES: Final = frozenset(
     {
         REGISTRY_VIEW,
@@ -81,6 +86,7 @@ CAPABILITIES: Final = frozenset(
         CLUE_VERIFY,
         CASE_DECIDE,
         PLAN_EDIT,
+        EXPORT_APPROVE,
     }
 )
 
@@ -95,9 +101,17 @@ ROLE_CAPABILITIES: Final[dict[str, frozenset[str]]] = {
         {REGISTRY_VIEW, REGISTRY_EDIT, CLUE_VERIFY, CASE_DECIDE, PLAN_EDIT}
     ),
     # 县级审定: approves for the county; the only role that may see numbers unmasked; starts
-    # the monthly screening.
+    # the monthly screening; approves other users' large or unmasked exports.
     Role.COUNTY_APPROVER: frozenset(
-        {REGISTRY_VIEW, REGISTRY_EDIT, PI_REVEAL, SCREENING_RUN, CASE_DECIDE, PLAN_EDIT}
+        {
+            REGISTRY_VIEW,
+            REGISTRY_EDIT,
+            PI_REVEAL,
+            SCREENING_RUN,
+            CASE_DECIDE,
+            PLAN_EDIT,
+            EXPORT_APPROVE,
+        }
     ),
     # 部门数据专员: brings in department feeds and reads the registry they are compared with.
     Role.DEPARTMENT_OFFICER: frozenset({FEEDS_IMPORT, REGISTRY_VIEW}),

@@ -1,6 +1,8 @@
-"""Regions (统计用区划代码) and the audit log."""
+"""Regions (统计用区划代码), users, the audit log and export requests."""
 
 from __future__ import annotations
+
+import uuid
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -244,3 +246,98 @@ class HouseholdRead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.hour:%Y-%m-%d %H}:00 #{self.household_id}"
+
+
+class ExportFormat(models.TextChoices):
+    XLSX = "xlsx", "Excel (.xlsx)"
+    CSV = "csv", "CSV"
+
+
+class ExportStatus(models.TextChoices):
+    PENDING = "pending", "待审批"
+    APPROVED = "approved", "已批准"
+    DENIED = "denied", "已驳回"
+    USED = "used", "已下载"
+
+
+class ExportRequest(models.Model):
+    """A request to export a list that needs a second person's approval (SEC-EXP-2).
+
+    Written only by :mod:`fangpin.core.exports`: an export above
+    ``FANGPIN_EXPORT_APPROVAL_ROWS`` rows, or any unmasked one, is requested here, approved or
+    denied by another holder of ``export.approve`` whose scope covers ``scope_region``, and
+    downloaded once by its requester within a day of the approval (then ``used``). ``filters``
+    are the list's own filters, validated when requested, so the download is the list the
+    requester saw. A processing-activity record (PIPL Art. 56): never deleted.
+    """
+
+    public_id = models.UUIDField("公开标识", default=uuid.uuid4, unique=True, editable=False)
+    list_name = models.CharField("列表", max_length=32)
+    filters = models.JSONField("筛选条件", default=dict)
+    file_format = models.CharField("格式", max_length=4, choices=ExportFormat.choices)
+    is_masked = models.BooleanField("脱敏", default=True)
+    reason = models.CharField("申请理由", max_length=500)
+    row_count = models.PositiveIntegerField("申请时行数")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="申请人",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField("申请时间")
+    scope_region = models.ForeignKey(
+        Region, verbose_name="申请人辖区", on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(
+        "状态", max_length=16, choices=ExportStatus.choices, default=ExportStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="审批人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField("审批时间", null=True, blank=True)
+    decision_reason = models.CharField("审批意见", max_length=500, blank=True, default="")
+    downloaded_at = models.DateTimeField("下载时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "导出申请"
+        verbose_name_plural = "导出申请"
+        ordering = ["-requested_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "scope_region"], name="export_request_status_region"),
+            models.Index(fields=["requested_by", "-requested_at"], name="export_request_by_user"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "approved", "denied", "used"]),
+                name="export_request_status_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(file_format__in=["xlsx", "csv"]), name="export_request_format_known"
+            ),
+            # Nobody approves their own export (a second person, SEC-EXP-2).
+            models.CheckConstraint(
+                condition=Q(decided_by__isnull=True) | ~Q(decided_by=models.F("requested_by")),
+                name="export_request_not_self_decided",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="pending", decided_by__isnull=True, decided_at__isnull=True)
+                | (
+                    Q(status__in=["approved", "denied", "used"])
+                    & Q(decided_by__isnull=False, decided_at__isnull=False)
+                ),
+                name="export_request_decision_recorded",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="used", downloaded_at__isnull=False)
+                | (~Q(status="used") & Q(downloaded_at__isnull=True)),
+                name="export_request_download_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"export {self.list_name} by {self.requested_by_id} ({self.status})"

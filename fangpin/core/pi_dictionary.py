@@ -157,4 +157,5 @@ NOT_PI: dict[str, str] = {
     "registry.Household.village": "所在村的区划代码，公开信息",
     "casework.ScreeningRun.year": "筛查所用收入年度（年份），不含个人信息",
     "api.ApiToken.name": "令牌用途名称（如“乡镇数据对接”）",
+    "core.ExportRequest.list_name": "导出的清单名称（如 households），固定词",
 }

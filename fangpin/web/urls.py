@@ -2,7 +2,7 @@
 are addressed by their opaque ``public_id`` (a random UUID, never the row id, so a URL neither
 counts the registry nor walks it), ID-number search and field validation go by POST."""
 
-from django.urls import path
+from django.urls import include, path
 
 from fangpin.web.views import (
     account,
@@ -104,6 +104,7 @@ urlpatterns = [
     path("feeds/<uuid:batch_id>/publish/", feeds.feeds_publish, name="feeds_publish"),
     path("feeds/<uuid:batch_id>/reject/", feeds.feeds_reject, name="feeds_reject"),
     path("feeds/jobs/<uuid:job_id>/", feeds.feeds_job, name="feeds_job"),
+    path("exports/", include("fangpin.web.urls_exports")),
     path("imports/", imports.imports_list, name="imports"),
     path("imports/upload/", imports.imports_upload, name="imports_upload"),
     path("imports/templates/<str:entity>/", imports.imports_template, name="imports_template"),

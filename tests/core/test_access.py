@@ -43,6 +43,7 @@ EXPECTED: dict[str, set[str]] = {
         "screening.run",
         "case.decide",
         "plan.edit",
+        "export.approve",
     },
     Role.DEPARTMENT_OFFICER: {"feeds.import", "registry.view"},
     Role.INSPECTOR: {"registry.view", "findings.write"},
@@ -63,6 +64,7 @@ ALL_CAPABILITIES = [
     "clue.verify",
     "case.decide",
     "plan.edit",
+    "export.approve",
 ]
 HOME = {  # a home region each role may have
     Role.VILLAGE_CADRE: "433124102201",
@@ -81,7 +83,7 @@ def _user(role: str = "", home: str | None = None, **flags: Any) -> User:
     return User(username=f"u_{role or 'none'}", role=role, home_region_id=home, **flags)
 
 
-def test_the_capability_list_is_exactly_ten() -> None:
+def test_the_capability_list_is_exactly_thirteen() -> None:
     assert set(CAPABILITIES) == set(ALL_CAPABILITIES)
     assert set(EXPECTED) == set(Role.values)
 

@@ -1,0 +1,165 @@
+"""The exportable lists of the other apps' pages: self-declarations, visit coverage, feed batches.
+
+Same contract as :mod:`fangpin.web.export_lists` (the page's selector and filter form, masked
+cells unless ``unmasked``); split from it to keep each module short.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from fangpin.assistance import selectors as assistance_selectors
+from fangpin.feeds.access import can_use_feeds
+from fangpin.feeds.selectors import feed_batch_list
+from fangpin.intake import models as intake_models
+from fangpin.intake import selectors as intake_selectors
+from fangpin.intake.forms import DeclarationFilterForm
+from fangpin.sheets.writer import Column
+from fangpin.web.export_lists import ExportList, _form_data, _label, _local, _open, _village_pairs
+
+__all__ = ["COVERAGE", "DECLARATIONS", "FEED_BATCHES"]
+
+
+# --- 自主申报 ------------------------------------------------------------------------------------
+
+
+def _declaration_rows(user: Any, filters: dict[str, str]) -> QuerySet[Any]:
+    data = _form_data(DeclarationFilterForm, filters, villages=_village_pairs(user))
+    return intake_selectors.declaration_list(
+        user, status=data.get("status") or None, village_code=data.get("village") or None
+    )
+
+
+def _declaration_cells(d: Any, unmasked: bool) -> list[object]:
+    return [
+        d.reference,
+        d.village.name,
+        _open(d.name_encrypted, intake_models.NAME_CONTEXT) if unmasked else d.name_masked,
+        _open(d.id_number_encrypted, intake_models.ID_NUMBER_CONTEXT)
+        if unmasked
+        else d.id_number_masked,
+        _open(d.phone_encrypted, intake_models.PHONE_CONTEXT) if unmasked else d.phone_masked,
+        _label("risk_type", d.risk_type),
+        _local(d.submitted_at),
+        d.get_status_display(),
+    ]
+
+
+DECLARATIONS = ExportList(
+    name="declarations",
+    title="自主申报",
+    page_url="intake:declarations",
+    columns=(
+        Column("reference", "申报编号", width=14),
+        Column("village", "所在村", width=14),
+        Column("name", "申报人姓名"),
+        Column("id_number", "身份证号码", width=22),
+        Column("phone", "联系电话", width=16),
+        Column("risk_type", "风险类型", width=16),
+        Column("submitted_at", "申报时间", width=18),
+        Column("status", "状态"),
+    ),
+    filters=("status", "village"),
+    rows=_declaration_rows,
+    cells=_declaration_cells,
+    has_pi=True,
+)
+
+
+# --- 走访覆盖 ------------------------------------------------------------------------------------
+
+
+def _coverage_rows(user: Any, filters: dict[str, str]) -> list[Any]:
+    del filters  # the page has none
+    return assistance_selectors.coverage_list(
+        user=user,
+        on=timezone.localdate(),
+        interval_days=settings.FANGPIN_VISIT_INTERVAL_DAYS,
+    )
+
+
+def _coverage_cells(row: Any, unmasked: bool) -> list[object]:
+    del unmasked  # no number in this list
+    return [
+        row.household.household_number,
+        row.household.village.name,
+        _label("monitoring_type", row.household.monitoring_type),
+        row.last_visit,
+        row.days_since,
+    ]
+
+
+COVERAGE = ExportList(
+    name="coverage",
+    title="走访覆盖",
+    page_url="assistance:coverage",
+    columns=(
+        Column("household_number", "户编号", width=22),
+        Column("village", "所在村", width=14),
+        Column("monitoring_type", "监测对象类别", width=16),
+        Column("last_visit", "最近走访日期", "date", width=14),
+        Column("days_since", "未走访天数", "int"),
+    ),
+    filters=(),
+    rows=_coverage_rows,
+    cells=_coverage_cells,
+)
+
+
+# --- 部门数据批次 --------------------------------------------------------------------------------
+
+
+def _feed_batch_rows(user: Any, filters: dict[str, str]) -> QuerySet[Any]:
+    del filters  # the page has none
+    return feed_batch_list(user=user)
+
+
+def _feed_batch_cells(b: Any, unmasked: bool) -> list[object]:
+    del unmasked  # counts only
+    return [
+        str(b.pk),
+        b.get_feed_display(),
+        b.period,
+        b.source_name,
+        b.uploaded_by_label,
+        b.get_status_display(),
+        b.rows_total,
+        b.rows_publishable,
+        b.rows_matched,
+        b.rows_unmatched,
+        b.rows_invalid,
+        b.rows_duplicate,
+        b.rows_out_of_scope,
+        _local(b.created_at),
+    ]
+
+
+FEED_BATCHES = ExportList(
+    name="feed_batches",
+    title="部门数据批次",
+    page_url="web:feeds",
+    columns=(
+        Column("id", "批次号", width=38),
+        Column("feed", "部门数据", width=16),
+        Column("period", "所属月份"),
+        Column("source_name", "文件名", width=24),
+        Column("uploaded_by", "上传人"),
+        Column("status", "状态"),
+        Column("rows_total", "总行数", "int"),
+        Column("rows_publishable", "可发布行数", "int"),
+        Column("rows_matched", "匹配在册人员", "int"),
+        Column("rows_unmatched", "未匹配", "int"),
+        Column("rows_invalid", "无效行", "int"),
+        Column("rows_duplicate", "重复行", "int"),
+        Column("rows_out_of_scope", "辖区外人员", "int"),
+        Column("created_at", "上传时间", width=18),
+    ),
+    filters=(),
+    rows=_feed_batch_rows,
+    cells=_feed_batch_cells,
+    may_export=can_use_feeds,
+)
