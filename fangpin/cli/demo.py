@@ -106,6 +106,7 @@ def run_demo(*, county: str, households: int, seed: int) -> None:
     _demo_verification(county=county, seed=seed)
     _demo_cases(county=county)
     _demo_assistance(county=county, seed=seed)
+    _demo_excel(county=county, seed=seed)
     typer.echo(f"演示数据就绪，用时 {time.perf_counter() - started:.0f} 秒。")
 
 
@@ -526,3 +527,20 @@ def _demo_assistance(*, county: str, seed: int) -> int:
         f"   风险消除：{household.household_number} 已提出、评议并公示，县级审定时核对消除条件"
     )
     return 1
+
+
+def _demo_excel(*, county: str, seed: int) -> None:
+    """⑪ Excel in and out: template, a file with two mistakes, the fixed file imported."""
+    from fangpin.cli.demo_excel import demo_excel
+    from fangpin.settings import VAR_DIR
+
+    folder = Path(VAR_DIR) / "demo" / "excel"
+    counts = demo_excel(county=county, seed=seed, folder=folder)
+    if not counts:
+        return
+    typer.echo(
+        f"⑪ Excel导入：第一次上传发现 {counts['first_errors']} 处错误（未写入任何数据，"
+        f"错误清单已生成）；改正后导入 {counts['households']} 户 {counts['persons']} 人，"
+        f"同一文件再次上传提示“已导入”；{counts['finances']} 户 2024 年收支按“新增或更新”导入"
+    )
+    typer.echo(f"   模板、两次上传的文件和错误清单：{folder}")

@@ -61,7 +61,7 @@ def test_demo_builds_the_registry_and_prints_logins(demo: tuple[Path, str]) -> N
             "select count(*) from core_region where level = 5 and code like '433124%'"
         ).fetchone()[0]
         users = {row[0] for row in db.execute("select username from core_user")}
-    assert households == heads == 300
+    assert households == heads == 300 + 3  # the generated 300, and ⑪ imports 3 from Excel
     assert villages == 228
     assert users == {
         "demo_admin",
@@ -86,6 +86,12 @@ def test_demo_builds_the_registry_and_prints_logins(demo: tuple[Path, str]) -> N
     # ⑨: the demo village's cases, one recorded as a monitoring object, one rejected.
     assert re.search(r"⑨ 识别认定：.*办理案件 [0-9,]+ 件（.*纳入监测 1.*不予认定 1", output)
     assert re.search(r"⑩ 帮扶计划：[0-9,]+ 户监测对象 [0-9,]+ 项帮扶措施", output)
+    # ⑪: the first upload's two mistakes, then the fixed file imported once.
+    assert (
+        "⑪ Excel导入：第一次上传发现 2 处错误（未写入任何数据，错误清单已生成）；"
+        "改正后导入 3 户 8 人" in output
+    )
+    assert (var_dir / "demo" / "excel" / "导入错误清单.xlsx").is_file()
     assert "⑥ 月度筛查（2024-12" in output
     findings = pq.read_table(var_dir / "screening" / "433124-2024-12" / "findings.parquet")
     assert findings.num_rows > 0
