@@ -25,11 +25,6 @@ tudi_cadre = registry.tudi_cadre
 village = registry.village
 
 
-@pytest.fixture(autouse=True)
-def _exports_urls(settings: Any) -> None:
-    settings.ROOT_URLCONF = "tests.exports.urls"
-
-
 @pytest.fixture
 def second_approver(village: Region) -> User:
     """Another county approver of 花垣县: may approve the first one's (and the cadres') requests."""

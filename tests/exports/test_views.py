@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 from urllib.parse import quote
 
@@ -18,6 +19,7 @@ from tests.exports.conftest import client_for
 from tests.exports.helpers import ID_NUMBER, sheet_xml, xlsx_cells, xlsx_rows
 from tests.exports.test_services import PAYLOADS
 from tests.registry.conftest import HUAYUAN_COUNTY, make_user, plain_id, plain_phone
+from tests.registry.monitoring_helpers import add_spell
 
 
 def _body(response: Any) -> bytes:
@@ -53,6 +55,31 @@ def test_list_pages_link_to_their_export_with_the_filters(
     assert f'href="/exports/{list_name}/?format=csv&{query}"' in html
     assert "导出Excel" in html
     assert "导出CSV" in html
+
+
+@pytest.mark.parametrize(
+    ("page", "list_name", "query"),
+    [
+        ("/declarations/", "declarations", "status=new"),
+        ("/visits/coverage/", "coverage", ""),
+    ],
+)
+def test_the_other_list_pages_link_to_their_export(
+    family: Household, tudi_cadre: User, page: str, list_name: str, query: str
+) -> None:
+    add_spell(family, "MARGINAL", date(2026, 1, 1), risks=[("01", "")])  # never visited
+    html = client_for(tudi_cadre).get(f"{page}?{query}").content.decode()
+
+    suffix = f"&{query}" if query else ""
+    assert f'href="/exports/{list_name}/?format=xlsx{suffix}"' in html
+    assert f'href="/exports/{list_name}/?format=csv{suffix}"' in html
+
+
+def test_the_feed_batches_page_links_to_its_export(family: Household, actor: User) -> None:
+    html = client_for(actor).get("/feeds/").content.decode()
+
+    assert 'href="/exports/feed_batches/?format=xlsx"' in html
+    assert 'href="/exports/feed_batches/?format=csv"' in html
 
 
 # --- The confirm page and the direct download ------------------------------------------------
