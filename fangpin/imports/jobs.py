@@ -44,7 +44,7 @@ BACKGROUND_ROWS: Final = 2_000
 #: A running job without progress for this long, or a queued one never started, is failed.
 STALE_AFTER: Final = timedelta(minutes=15)
 QUEUED_STALE_AFTER: Final = timedelta(hours=6)
-STALE_MESSAGE: Final = "检查任务中断（长时间没有进展），未导入任何数据；请重新上传文件"
+STALE_MESSAGE: Final = "校验任务中断（长时间没有进展），未导入任何数据；请重新上传文件"
 _PROGRESS_STEP: Final = 1_000
 
 
@@ -156,7 +156,7 @@ def import_check_job_run(job_id: str) -> str:
     except BaseException:
         ImportJob.objects.filter(pk=job.pk).update(
             status=JobStatus.FAILED,
-            error="检查失败（系统错误），未导入任何数据；请重新上传",
+            error="校验失败（系统错误），未导入任何数据；请重新上传",
             finished_at=timezone.now(),
         )
         raise
