@@ -26,6 +26,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from fangpin.core.access import EXPORT_APPROVE, PI_REVEAL, REGISTRY_VIEW, user_can
@@ -87,12 +88,12 @@ def pi_page(view: View) -> View:
 
 
 class RequestForm(forms.Form):
-    reason = forms.CharField(label="导出理由", max_length=500)
-    unmasked = forms.BooleanField(label="导出证件号码和联系电话明文", required=False)
+    reason = forms.CharField(label=_("导出理由"), max_length=500)
+    unmasked = forms.BooleanField(label=_("导出证件号码和联系电话明文"), required=False)
 
 
 class DecisionForm(forms.Form):
-    reason = forms.CharField(label="审批意见", max_length=500)
+    reason = forms.CharField(label=_("审批意见"), max_length=500)
 
 
 def _format(value: str | None) -> str:
