@@ -28,6 +28,7 @@ from django.views.decorators.http import require_http_methods
 from fangpin.core.access import REGISTRY_EDIT
 from fangpin.core.errors import FangpinError
 from fangpin.imports import jobs as import_jobs
+from fangpin.imports.errors import ImportAlreadyAppliedError
 from fangpin.imports.models import ImportBatch, ImportJob
 from fangpin.imports.selectors import import_batch_get, import_batch_list, import_job_get
 from fangpin.imports.services import (
@@ -128,7 +129,7 @@ def imports_upload(request: HttpRequest) -> HttpResponse:
     except FangpinError as exc:
         form.add_error(None, exc.message)
         existing = getattr(exc, "batch_id", "") or ""
-        status = 409 if type(exc).__name__ == "ImportAlreadyAppliedError" else 400
+        status = 409 if isinstance(exc, ImportAlreadyAppliedError) else 400
         context = {"form": form, "existing": existing}
         return render(request, "web/imports_upload.html", context, status=status)
     finally:
