@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
+from benchmarks.imports import bench_imports
 from benchmarks.list_search import bench_list_search
 from benchmarks.screening import bench_screening
 
@@ -163,7 +164,9 @@ def main() -> None:
     parser.add_argument(
         "--sample", type=int, default=20_000, help="households in the ORM comparison"
     )
-    parser.add_argument("--only", choices=["bulk_load", "list_search", "screening"], default=None)
+    parser.add_argument(
+        "--only", choices=["bulk_load", "list_search", "screening", "imports"], default=None
+    )
     parser.add_argument(
         "--households", type=int, default=1_000_000, help="households in the list_search step"
     )
@@ -179,6 +182,12 @@ def main() -> None:
         type=int,
         default=int(os.environ.get("FANGPIN_BENCH_SCREENING_PERSONS", 1_000_000)),
         help="persons screened in the screening step (e.g. 10000000)",
+    )
+    parser.add_argument(
+        "--import-sample",
+        type=int,
+        default=2_000,
+        help="rows the per-household baseline of the imports step writes",
     )
     parser.add_argument("--no-spark", action="store_true", help="skip screening on Spark")
     args = parser.parse_args()
@@ -207,6 +216,17 @@ def main() -> None:
         )
         name = "screening" if args.size == 1_000_000 else f"screening-{args.size}"
         write_section(name, section)
+    if args.only in (None, "imports"):
+        section = bench_imports(
+            run_step=run_step,
+            work=WORK,
+            machine=machine(),
+            seed=args.seed,
+            sample=args.import_sample,
+            fresh_sqlite=fresh_sqlite,
+            postgres_database=postgres_database,
+        )
+        write_section("imports", section)
     print(f"results written to {RESULTS}")
 
 

