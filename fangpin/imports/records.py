@@ -30,6 +30,7 @@ from fangpin.registry.services.finance import (
     MAX_HOUSEHOLD_SIZE,
     _amount,
     _check_water,
+    water_fields,
 )
 from fangpin.registry.validation import validate_code
 
@@ -282,7 +283,6 @@ def check_conditions(
             row.report(findings, "assessed_on", f"与第{first[pair]}行的户编号和核查日期重复")
             continue
         first[pair] = row.number
-        result = conditions.assess_water(water)
         clean[row.number] = {
             "target": target,
             "assessed_on": v["assessed_on"],
@@ -292,19 +292,7 @@ def check_conditions(
             "housing_assessor": str(v["housing_assessor"]).strip(),
             "housing_assessed_on": v["housing_assessed_on"],
             "water_source": source,
-            "water_area_type": water.area_type,
-            "water_litres_per_person_day": water.litres_per_person_day,
-            "water_quality_tested": water.quality_tested,
-            "water_quality_simple_check_ok": water.quality_simple_check_ok,
-            "water_is_piped": water.is_piped,
-            "water_trip_minutes": water.trip_minutes,
-            "water_horizontal_m": water.horizontal_m,
-            "water_vertical_m": water.vertical_m,
-            "water_cut_days_per_year": water.cut_days_per_year,
-            "water_quantity_ok": result.quantity_ok,
-            "water_quality_ok": result.quality_ok,
-            "water_convenience_ok": result.convenience_ok,
-            "water_reliability_ok": result.reliability_ok,
+            **water_fields(water),
         }
 
     existing: dict[tuple[int, date], int] = {}

@@ -14,7 +14,7 @@ from fangpin.registry.services import _access as access
 from fangpin.registry.services import _common as c
 from fangpin.registry.validation import validate_code
 
-__all__ = ["condition_record", "finance_upsert"]
+__all__ = ["condition_record", "finance_upsert", "water_fields"]
 
 FIRST_YEAR = 2010
 MAX_AMOUNT = Decimal("10000000")
@@ -154,6 +154,27 @@ def _check_water(water: conditions.WaterMeasurement) -> None:
             raise RegistryError("water", f"饮水测量项“{name}”应为是或否", field=name)
 
 
+def water_fields(water: conditions.WaterMeasurement) -> dict[str, object]:
+    """The ``HouseholdCondition`` columns of a water measurement: the measurement itself and
+    the four results of :func:`fangpin.conditions.assess_water` (also used by the imports)."""
+    result = conditions.assess_water(water)
+    return {
+        "water_area_type": water.area_type,
+        "water_litres_per_person_day": water.litres_per_person_day,
+        "water_quality_tested": water.quality_tested,
+        "water_quality_simple_check_ok": water.quality_simple_check_ok,
+        "water_is_piped": water.is_piped,
+        "water_trip_minutes": water.trip_minutes,
+        "water_horizontal_m": water.horizontal_m,
+        "water_vertical_m": water.vertical_m,
+        "water_cut_days_per_year": water.cut_days_per_year,
+        "water_quantity_ok": result.quantity_ok,
+        "water_quality_ok": result.quality_ok,
+        "water_convenience_ok": result.convenience_ok,
+        "water_reliability_ok": result.reliability_ok,
+    }
+
+
 @access.registry_write
 def condition_record(
     *,
@@ -197,7 +218,6 @@ def condition_record(
             f"农户{household.household_number}在{assessed_on.isoformat()}已有核查记录",
             field="assessed_on",
         )
-    result = conditions.assess_water(water)
     values: dict[str, object] = {
         "assessed_on": assessed_on,
         "food_secure": food_secure,
@@ -206,19 +226,7 @@ def condition_record(
         "housing_assessor": assessor,
         "housing_assessed_on": housing_assessed_on,
         "water_source": source,
-        "water_area_type": water.area_type,
-        "water_litres_per_person_day": water.litres_per_person_day,
-        "water_quality_tested": water.quality_tested,
-        "water_quality_simple_check_ok": water.quality_simple_check_ok,
-        "water_is_piped": water.is_piped,
-        "water_trip_minutes": water.trip_minutes,
-        "water_horizontal_m": water.horizontal_m,
-        "water_vertical_m": water.vertical_m,
-        "water_cut_days_per_year": water.cut_days_per_year,
-        "water_quantity_ok": result.quantity_ok,
-        "water_quality_ok": result.quality_ok,
-        "water_convenience_ok": result.convenience_ok,
-        "water_reliability_ok": result.reliability_ok,
+        **water_fields(water),
     }
     condition = HouseholdCondition.objects.create(household=household, **values)
     c.audit(
