@@ -32,7 +32,6 @@ from fangpin.core.exports import ExportError
 from fangpin.core.pi import pi_decrypt
 from fangpin.core.selectors import region_villages_in_scope
 from fangpin.fieldcrypto import CryptoError
-from fangpin.registry import selectors as registry_selectors
 from fangpin.registry.models import (
     ACTIVE,
     HEAD,
@@ -46,7 +45,7 @@ from fangpin.web.views.cases import LEVEL_ZH, CaseFilterForm, step_label
 from fangpin.web.views.clues import ClueFilterForm
 
 # The household page's own rules (fangpin/web/views/households.py), kept in step with it.
-from fangpin.web.views.households import _ID_LIKE, _NARROW_SORTS, _PHONE_LIKE, SORTS
+from fangpin.web.views.households import _ID_LIKE, _PHONE_LIKE, SORTS, filtered_households
 
 __all__ = ["CASES", "CLUES", "HOUSEHOLDS", "ExportList", "Rows", "as_iterable", "row_count"]
 
@@ -126,25 +125,7 @@ def _household_rows(user: Any, filters: dict[str, str]) -> QuerySet[Any]:
     query = (data.get("q") or "").strip()
     if _ID_LIKE.match(query) or _PHONE_LIKE.match("".join(query.split())):
         raise ExportError("filters", "证件号码或电话号码不能作为导出的筛选条件。")
-    region = data.get("region") or ""
-    is_number = query.isascii() and query.isdigit()
-    qs = registry_selectors.household_list(
-        user=user,
-        village_prefix=region or None,
-        household_type=data.get("household_type") or None,
-        search=None if is_number else (query or None),
-        monitoring_status=data.get("monitoring_status") or None,
-        monitoring_type=data.get("monitoring_type") or None,
-        risk_type=data.get("risk_type") or None,
-    )
-    if is_number:
-        qs = qs.filter(household_number__startswith=query)
-    status = data.get("status") or "active"
-    if status != "all":
-        qs = qs.filter(status=status)
-    sort = data.get("sort") or "number"
-    if sort in _NARROW_SORTS and not (len(region) == 12 or bool(query)):
-        sort = "number"  # the page's rule: these sorts only within one village
+    qs, sort, _narrowed = filtered_households(user, data, query)  # the page's rows and sort
     head = Person.objects.filter(household=OuterRef("pk"), relation=HEAD, status=ACTIVE)
     return qs.annotate(
         head_id_masked=Coalesce(

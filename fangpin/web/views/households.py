@@ -7,6 +7,7 @@ from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -104,15 +105,13 @@ def _prefix_of(code: str) -> str:
     return subtree_prefix(code)
 
 
-def _list_context(request: HttpRequest) -> dict[str, Any]:
-    user: Any = request.user
-    villages = list(villages_in_scope(user))
-    form = HouseholdFilterForm(request.GET or None, villages=villages)
-    data = form.cleaned_data if form.is_valid() else {}
-    query = (data.get("q") or "").strip()
-    note = ""
-    if _ID_LIKE.match(query):  # only on the POST page's empty form; GET redirects first
-        query = ""
+def filtered_households(
+    user: Any, data: dict[str, Any], query: str
+) -> tuple[QuerySet[Household], str, bool]:
+    """The household list's rows for the valid filter values ``data`` and the search
+    ``query`` (not an ID number), unsorted; the sort to use; and whether the asked sort could
+    be used (sorting by head or members needs one village or a search). Shared by the page and
+    its export (``fangpin.web.export_lists``), so both list the same rows."""
     region = data.get("region") or ""
     # Household numbers are digits, names are Chinese: a digits-only query is a number prefix
     # and skips the selector's OR over name and ID (which cannot use the number's index).
@@ -132,10 +131,23 @@ def _list_context(request: HttpRequest) -> dict[str, Any]:
     if status != "all":
         qs = qs.filter(status=status)
     sort = data.get("sort") or "number"
-    narrow = len(region) == 12 or bool(query)
-    if sort in _NARROW_SORTS and not narrow:
-        note = note or _("按户主姓名或人口数排序时请先选择一个村。")
-        sort = "number"
+    if sort in _NARROW_SORTS and not (len(region) == 12 or bool(query)):
+        return qs, "number", False
+    return qs, sort, True
+
+
+def _list_context(request: HttpRequest) -> dict[str, Any]:
+    user: Any = request.user
+    villages = list(villages_in_scope(user))
+    form = HouseholdFilterForm(request.GET or None, villages=villages)
+    data = form.cleaned_data if form.is_valid() else {}
+    query = (data.get("q") or "").strip()
+    note = ""
+    if _ID_LIKE.match(query):  # only on the POST page's empty form; GET redirects first
+        query = ""
+    qs, sort, narrowed = filtered_households(user, data, query)
+    if not narrowed:
+        note = _("按户主姓名或人口数排序时请先选择一个村。")
     page = data.get("page") or 1
     offset = (page - 1) * PAGE_SIZE
     rows = list(qs.order_by(*SORTS[sort])[offset : offset + PAGE_SIZE + 1])
