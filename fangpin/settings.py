@@ -46,6 +46,8 @@ Assistance (docs/assistance.md):
 Exports (docs/exports.md):
     FANGPIN_EXPORT_APPROVAL_ROWS    an export of more rows than this (or any unmasked one) waits
                                     for a county approver (5000)
+    FANGPIN_EXPORT_PER_HOUR         exports one account may download in any 60 minutes; the
+                                    next one is refused with 429 (100)
 """
 
 from __future__ import annotations
@@ -294,6 +296,7 @@ FANGPIN_VISIT_INTERVAL_DAYS = _env_int("FANGPIN_VISIT_INTERVAL_DAYS", 30, minimu
 FANGPIN_EXPORT_APPROVAL_ROWS = _env_int(
     "FANGPIN_EXPORT_APPROVAL_ROWS", 5000, minimum=1, maximum=1_000_000
 )
+FANGPIN_EXPORT_PER_HOUR = _env_int("FANGPIN_EXPORT_PER_HOUR", 100, minimum=1, maximum=100_000)
 
 # django-axes counts failures per (username, IP); fangpin.core.auth adds the per-IP throttle.
 # Limits and cool-off are read from the FANGPIN_LOGIN_* settings at run time.

@@ -1,13 +1,16 @@
 """Bulk-read alerts (SEC-AUD-6, PIPL Art. 57 readiness).
 
-An account that opens or exports more than ``FANGPIN_READ_ALERT_PER_HOUR`` distinct
-households within one clock hour raises an ``alert.bulk_read`` audit event — once per account
+An account that opens more than ``FANGPIN_READ_ALERT_PER_HOUR`` distinct households, or
+exports more rows than that, within one clock hour raises an ``alert.bulk_read`` (or
+``alert.bulk_export``) audit event — once per account
 and hour — and a warning on the ``fangpin.security`` logger, so the auditor sees it in the
 audit log and an operator's log shipper sees it at once.
 
 Views call :func:`household_reads_record` for the households whose personal data they show in
-detail (the household page, the API's household, member and person responses, reveals) and
-exports call it with every exported household; list pages, which show masked rows only, do not.
+detail (the household page, the API's household, member and person responses, reveals); list
+pages, which show masked rows only, do not. Exports are counted by their rows instead:
+:func:`export_rows_record` sums the rows of an account's exports in the hour and raises one
+``alert.bulk_export`` event past the same limit.
 The counter is :class:`~fangpin.core.models.HouseholdRead`: one row per account, hour and
 household, written with ``ignore_conflicts`` so a re-read costs one cheap insert and no lock on
 the audit chain. ``fangpin housekeeping`` (daily) drops rows older than :data:`KEEP`.
@@ -28,9 +31,17 @@ from django.utils import timezone
 from fangpin.core.audit import actor_label, audit_record
 from fangpin.core.models import AuditEvent, HouseholdRead
 
-__all__ = ["ALERT_ACTION", "household_reads_purge", "household_reads_record", "read_alert_limit"]
+__all__ = [
+    "ALERT_ACTION",
+    "EXPORT_ALERT_ACTION",
+    "export_rows_record",
+    "household_reads_purge",
+    "household_reads_record",
+    "read_alert_limit",
+]
 
 ALERT_ACTION = "alert.bulk_read"
+EXPORT_ALERT_ACTION = "alert.bulk_export"
 KEEP = timedelta(hours=24)
 """How long counter rows are kept (only the current hour's matter)."""
 logger = logging.getLogger("fangpin.security")
@@ -101,3 +112,54 @@ def household_reads_purge(*, before: datetime) -> int:
     """Delete counter rows of hours before ``before`` (the counter is not the audit log)."""
     deleted, _ = HouseholdRead.objects.filter(hour__lt=before).delete()
     return deleted
+
+
+def export_rows_record(
+    *, user: Any, request: HttpRequest | None = None, now: datetime | None = None
+) -> AuditEvent | None:
+    """Alert when ``user``'s exports this clock hour hold more rows than the read limit.
+
+    Called after an export's ``data.export`` event is recorded. The rows of this hour's
+    ``data.export`` events of the account are summed (at most ``FANGPIN_EXPORT_PER_HOUR`` of
+    them, the exports' rate limit); above :func:`read_alert_limit` one ``alert.bulk_export``
+    event is raised for the hour, as for household reads. Returns it when this call raised it.
+    System actors (no primary key) are not counted.
+    """
+    if getattr(user, "pk", None) is None:
+        return None
+    limit = read_alert_limit()
+    if limit <= 0:
+        return None
+    hour = _hour(now or timezone.now())
+    changes = AuditEvent.objects.filter(
+        actor_id=user.pk, action="data.export", at__gte=hour, at__lt=hour + timedelta(hours=1)
+    ).values_list("changes", flat=True)
+    rows = sum(int((c or {}).get("rows", 0)) for c in changes)
+    if rows <= limit:
+        return None
+    label = hour.isoformat()
+    with transaction.atomic():
+        already = AuditEvent.objects.filter(
+            action=EXPORT_ALERT_ACTION,
+            object_type="user",
+            object_id=str(user.pk),
+            changes__hour=label,
+        ).exists()
+        if already:
+            return None
+        event = audit_record(
+            actor=user,
+            action=EXPORT_ALERT_ACTION,
+            object_type="user",
+            object_id=user.pk,
+            changes={"hour": label, "rows": rows, "limit": limit},
+            request=request,
+        )
+    logger.warning(
+        "bulk export: %s exported %d rows in the hour from %s (limit %d)",
+        actor_label(user),
+        rows,
+        label,
+        limit,
+    )
+    return event

@@ -41,13 +41,15 @@ from fangpin.core.access import (
     is_system_actor,
     user_can,
 )
+from fangpin.core.alerts import export_rows_record
 from fangpin.core.audit import audit_export, audit_record, user_or_none
 from fangpin.core.errors import FangpinError
-from fangpin.core.models import ExportFormat, ExportRequest, ExportStatus
+from fangpin.core.models import AuditEvent, ExportFormat, ExportRequest, ExportStatus
 from fangpin.core.scope import scope_covers, scope_prefix
 
 __all__ = [
     "DEFAULT_APPROVAL_ROWS",
+    "DEFAULT_PER_HOUR",
     "DOWNLOAD_HOURS",
     "ExportError",
     "export_approval_rows",
@@ -55,6 +57,7 @@ __all__ = [
     "export_download_record",
     "export_filters_clean",
     "export_needs_approval",
+    "export_rate_limit",
     "export_request_approve",
     "export_request_create",
     "export_request_deny",
@@ -68,6 +71,8 @@ DEFAULT_APPROVAL_ROWS: Final = 5000
 """Rows an export may hold without approval when ``FANGPIN_EXPORT_APPROVAL_ROWS`` is unset."""
 DOWNLOAD_HOURS: Final = 24
 """An approved request may be downloaded this many hours after its approval, once."""
+DEFAULT_PER_HOUR: Final = 100
+"""Exports one account may download in any hour when ``FANGPIN_EXPORT_PER_HOUR`` is unset."""
 REASON_MAX: Final = 500
 FILTER_VALUE_MAX: Final = 100
 
@@ -81,13 +86,32 @@ class ExportError(FangpinError):
     actor may not see), ``self`` (approving one's own request), ``scope`` (the requester's
     region lies outside the approver's scope), ``state`` (not pending / not approved / already
     downloaded), ``expired`` (approved more than 24 hours ago), ``rows`` (the list grew past the
-    approved row count).
+    approved row count), ``rate_limited`` (the account's exports of the last hour reached
+    ``FANGPIN_EXPORT_PER_HOUR``; HTTP 429).
     """
 
 
 def export_approval_rows() -> int:
     """The row count above which an export needs approval (``FANGPIN_EXPORT_APPROVAL_ROWS``)."""
     return int(getattr(settings, "FANGPIN_EXPORT_APPROVAL_ROWS", DEFAULT_APPROVAL_ROWS))
+
+
+def export_rate_limit() -> int:
+    """Exports one account may download in any 60 minutes (``FANGPIN_EXPORT_PER_HOUR``)."""
+    return int(getattr(settings, "FANGPIN_EXPORT_PER_HOUR", DEFAULT_PER_HOUR))
+
+
+def _check_rate(actor: Any) -> None:
+    """Refuse a user's export when their ``data.export`` events of the last 60 minutes reached
+    the limit (ASVS 2.4.1: the 101st export in an hour is refused). The system is not limited."""
+    user = user_or_none(actor)
+    if user is None:
+        return
+    limit = export_rate_limit()
+    since = timezone.now() - timedelta(hours=1)
+    done = AuditEvent.objects.filter(actor=user, action="data.export", at__gte=since).count()
+    if done >= limit:
+        raise ExportError("rate_limited", f"导出过于频繁：每小时最多导出 {limit} 次，请稍后再试。")
 
 
 def export_needs_approval(*, row_count: int, masked: bool) -> bool:
@@ -142,6 +166,7 @@ def export_direct_check(
     _require_export(actor, masked=masked, capability=capability)
     if user_or_none(actor) is None:
         return
+    _check_rate(actor)
     if export_needs_approval(row_count=row_count, masked=masked):
         limit = export_approval_rows()
         why = "明文导出" if not masked else f"超过 {limit} 行（共 {row_count} 行）的导出"
@@ -165,6 +190,7 @@ def export_download_record(
     """
     if masked:
         audit_export(actor=actor, request=request, what=list_name, row_count=row_count, masked=True)
+        export_rows_record(user=actor, request=request)
         return
     text = _reason(reason, what="明文导出理由")
     with transaction.atomic():
@@ -347,6 +373,7 @@ def export_request_download(
             raise ExportError(
                 "expired", f"批准后 {DOWNLOAD_HOURS} 小时内未下载，已过期，请重新申请。"
             )
+        _check_rate(actor)
         if row_count > export.row_count:
             raise ExportError(
                 "rows",
@@ -362,6 +389,7 @@ def export_request_download(
             row_count=row_count,
             masked=export.is_masked,
         )
+    export_rows_record(user=actor, request=request)
     return export
 
 

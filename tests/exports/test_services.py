@@ -482,3 +482,102 @@ def test_the_query_count_does_not_grow_with_the_rows(
     else:
         Household.objects.filter(pk=douwang_family.pk).update(village_id=family.village_id)
     assert run() == one
+
+
+# --- Rate limit (ASVS 2.4.1) and the bulk-export alert (SEC-AUD-6) ------------------------------
+
+
+def _export(user: Any, rows: int = 1) -> None:
+    export_direct_check(actor=user, row_count=rows, masked=True)
+    export_download_record(
+        actor=user, request=None, list_name="households", row_count=rows, masked=True
+    )
+
+
+def test_the_export_after_the_hourly_limit_is_refused_and_changes_nothing(
+    tudi_cadre: User, settings: Any, state: Callable[[], dict[str, Any]]
+) -> None:
+    settings.FANGPIN_EXPORT_PER_HOUR = 3
+    for _ in range(3):
+        _export(tudi_cadre)
+    before = state()
+
+    with pytest.raises(ExportError) as caught:
+        export_direct_check(actor=tudi_cadre, row_count=1, masked=True)
+
+    assert (caught.value.code, caught.value.message) == (
+        "rate_limited",
+        "导出过于频繁：每小时最多导出 3 次，请稍后再试。",
+    )
+    assert state() == before
+
+
+def test_exports_older_than_an_hour_and_other_accounts_do_not_count(
+    tudi_cadre: User, douwang_cadre: User, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.FANGPIN_EXPORT_PER_HOUR = 2
+    _export(tudi_cadre)
+    _export(tudi_cadre)
+    later = timezone.now() + timedelta(minutes=61)  # the audit log is append-only: move the clock
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    _export(douwang_cadre)
+    _export(douwang_cadre)
+
+    _export(tudi_cadre)  # no error: the two earlier ones are more than an hour old
+    _export(tudi_cadre)
+    with pytest.raises(ExportError):
+        _export(tudi_cadre)
+    export_direct_check(actor="system:cli", row_count=1, masked=True)  # the system: no limit
+
+
+def test_an_approved_download_counts_against_the_limit_and_is_refused_past_it(
+    family: Household,
+    tudi_cadre: User,
+    actor: User,
+    settings: Any,
+    state: Callable[[], dict[str, Any]],
+) -> None:
+    settings.FANGPIN_EXPORT_APPROVAL_ROWS = 1
+    settings.FANGPIN_EXPORT_PER_HOUR = 1
+    export = export_request_create(
+        actor=tudi_cadre,
+        list_name="households",
+        filters={},
+        allowed_filters=HOUSEHOLDS.filters,
+        file_format="xlsx",
+        masked=True,
+        reason="入户核查名单",
+        row_count=2,
+    )
+    export_request_approve(actor=actor, public_id=export.public_id, reason="同意")
+    _export(tudi_cadre)
+    before = state()
+
+    with pytest.raises(ExportError) as caught:
+        export_request_download(actor=tudi_cadre, public_id=export.public_id, row_count=2)
+
+    assert caught.value.code == "rate_limited"
+    assert state() == before
+
+
+def test_more_exported_rows_in_an_hour_than_the_read_limit_raise_one_alert(
+    tudi_cadre: User, settings: Any
+) -> None:
+    settings.FANGPIN_READ_ALERT_PER_HOUR = 5
+
+    _export(tudi_cadre, rows=3)
+    _export(tudi_cadre, rows=2)  # 5 rows: at the limit, not past it
+    assert not AuditEvent.objects.filter(action="alert.bulk_export").exists()
+
+    _export(tudi_cadre, rows=1)
+    _export(tudi_cadre, rows=4)
+
+    alerts = list(
+        AuditEvent.objects.filter(action="alert.bulk_export").values_list(
+            "actor_label", "object_id", "changes"
+        )
+    )
+    assert len(alerts) == 1
+    label, object_id, changes = alerts[0]
+    assert (label, object_id) == ("cadre_tudi", str(tudi_cadre.pk))
+    assert (changes["rows"], changes["limit"]) == (6, 5)

@@ -330,3 +330,18 @@ def test_a_cadre_cannot_request_numbers_in_clear(
     assert response.status_code == 403
     assert "当前账号无权导出证件号码或联系电话明文。" in response.content.decode()
     assert state() == before
+
+
+def test_past_the_hourly_limit_the_download_is_429_and_not_audited(
+    family: Household, tudi_cadre: User, settings: Any
+) -> None:
+    settings.FANGPIN_EXPORT_PER_HOUR = 1
+    client = client_for(tudi_cadre)
+    assert _download(client).status_code == 200
+    before = AuditEvent.objects.count()
+
+    refused = _download(client)
+
+    assert refused.status_code == 429
+    assert "导出过于频繁：每小时最多导出 1 次，请稍后再试。" in refused.content.decode()
+    assert AuditEvent.objects.count() == before

@@ -65,6 +65,7 @@ STATUS = {
     "expired": 409,
     "rows": 409,
     "approval": 409,
+    "rate_limited": 429,
 }
 REQUESTS_SHOWN = 200
 
