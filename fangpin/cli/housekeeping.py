@@ -2,7 +2,9 @@
 
 - disable accounts without a login for ``FANGPIN_DORMANT_DAYS`` (SEC-AC-7; audited per account);
 - drop bulk-read counter rows older than a day (SEC-AUD-6; the counter is not the audit log);
-- delete expired sessions (Django's ``clearsessions``).
+- delete expired sessions (Django's ``clearsessions``);
+- delete self-declarations rejected or marked duplicate more than a year ago;
+- discard Excel imports checked more than a week ago and never applied, with their staged rows.
 
 Every step is idempotent: running it twice, or after a missed day, is harmless.
 """
@@ -13,7 +15,7 @@ import typer
 
 
 def housekeeping_command() -> None:
-    """每日例行维护：停用长期未登录账号、清理查看计数、删除过期会话和过期申报（可重复运行）。"""
+    """每日例行维护：停用长期未登录账号、清理查看计数、删除过期会话和过期申报、放弃过期的Excel导入（可重复运行）。"""
     from fangpin.cli import setup_django
 
     setup_django()
@@ -23,6 +25,7 @@ def housekeeping_command() -> None:
 
     from fangpin.core.account_lifecycle import users_disable_dormant
     from fangpin.core.alerts import KEEP, household_reads_purge
+    from fangpin.imports.services import KEEP_CHECKED_DAYS, import_batches_expire
     from fangpin.intake.services import declarations_purge
 
     now = timezone.now()
@@ -30,8 +33,10 @@ def housekeeping_command() -> None:
     purged = household_reads_purge(before=now - KEEP)
     sessions, _by_model = Session.objects.filter(expire_date__lt=now).delete()
     declarations = declarations_purge(actor="system:housekeeping", now=now)
+    imports = import_batches_expire(actor="system:housekeeping", now=now)
     typer.echo(
         f"停用超过 {settings.FANGPIN_DORMANT_DAYS} 天未登录的账号 {len(disabled)} 个；"
         f"清理查看计数 {purged} 条；删除过期会话 {sessions} 个；"
-        f"删除处理满一年的不予受理或重复申报 {declarations} 份"
+        f"删除处理满一年的不予受理或重复申报 {declarations} 份；"
+        f"放弃校验后超过 {KEEP_CHECKED_DAYS} 天未导入的Excel导入 {imports} 批"
     )

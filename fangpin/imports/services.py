@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import IO, Any, Final
 
@@ -42,7 +43,9 @@ from fangpin.sheets.reading import IMPORT_LIMITS, Limits, SheetError, read_table
 from fangpin.sheets.template import map_headers
 
 __all__ = [
+    "KEEP_CHECKED_DAYS",
     "import_apply",
+    "import_batches_expire",
     "import_check",
     "import_discard",
     "import_error_workbook",
@@ -51,9 +54,12 @@ __all__ = [
 ]
 
 Progress = Callable[[int, int], None]
-#: What one file may hold (rows, zip entries …); the benchmark raises ``max_rows``.
+#: What one file may hold (rows, zip entries …: SECURITY.md ASVS 5.2.1 and scenario 14).
 LIMITS: Limits = IMPORT_LIMITS
 _FILE_NAME_MAX: Final = 200
+KEEP_CHECKED_DAYS: Final = 7
+"""A checked batch neither applied nor discarded within this many days is discarded by
+``fangpin housekeeping`` and its staged rows deleted (they hold encrypted personal data)."""
 
 _CHECKERS: Final = {
     "households": check_households,
@@ -413,3 +419,37 @@ def import_error_workbook(*, actor: Any, batch_id: Any, target: str | Path | IO[
     _require_edit(actor, "import_error_workbook")
     batch = _get(actor, batch_id)
     error_workbook(batch, target)
+
+
+def import_batches_expire(*, actor: Any, now: Any = None) -> int:
+    """Discard the batches checked more than :data:`KEEP_CHECKED_DAYS` days ago and never
+    applied nor discarded, deleting their staged rows; return how many (``fangpin
+    housekeeping``). Only a system actor may; idempotent; one audit event with the count."""
+    if not is_system_actor(actor):
+        raise ImportError_("forbidden", "只有系统任务可以清理过期的导入批次")
+    cutoff = (now or timezone.now()) - timedelta(days=KEEP_CHECKED_DAYS)
+    with transaction.atomic():
+        ids = list(
+            ImportBatch.objects.select_for_update()
+            .filter(status=BatchStatus.CHECKED, created_at__lt=cutoff)
+            .values_list("pk", flat=True)
+        )
+        if not ids:
+            return 0
+        ImportBatch.objects.filter(pk__in=ids, status=BatchStatus.CHECKED).update(
+            status=BatchStatus.DISCARDED, version=F("version") + 1
+        )
+        audit_record(
+            actor=actor,
+            action="registry.import_expire",
+            object_type="importbatch",
+            object_id=cutoff.date().isoformat(),
+            changes={"before": cutoff.isoformat(), "discarded": len(ids)},
+        )
+        transaction.on_commit(lambda: _remove_files(ids))
+    return len(ids)
+
+
+def _remove_files(batch_ids: list[Any]) -> None:
+    for pk in batch_ids:
+        staging.remove_batch_files(pk)

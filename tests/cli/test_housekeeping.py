@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from fangpin import idnumber
 from fangpin.cli import app
 from fangpin.core.models import HouseholdRead, Role, User
+from fangpin.imports.models import ImportBatch
 from fangpin.intake.models import Declaration
 from tests.intake.conftest import make_declaration
 
@@ -43,6 +44,10 @@ def test_housekeeping_runs_every_daily_job_and_is_idempotent(
         status="rejected", decided_at=now - timedelta(days=366), decision_note="不符合条件"
     )
     kept = make_declaration(id_number=idnumber.build("433124", date(1990, 1, 2), 33))
+    abandoned = ImportBatch.objects.create(
+        entity="finances", mode="upsert", file_name="收支.xlsx", sha256="a" * 64, status="checked"
+    )
+    ImportBatch.objects.filter(pk=abandoned.pk).update(created_at=now - timedelta(days=8))
 
     first = CliRunner().invoke(app, ["housekeeping"])
     second = CliRunner().invoke(app, ["housekeeping"])
@@ -50,13 +55,14 @@ def test_housekeeping_runs_every_daily_job_and_is_idempotent(
     assert first.exit_code == second.exit_code == 0, first.output
     assert first.output.strip() == (
         "停用超过 90 天未登录的账号 1 个；清理查看计数 1 条；删除过期会话 1 个；"
-        "删除处理满一年的不予受理或重复申报 1 份"
+        "删除处理满一年的不予受理或重复申报 1 份；放弃校验后超过 7 天未导入的Excel导入 1 批"
     )
     assert second.output.strip() == (
         "停用超过 90 天未登录的账号 0 个；清理查看计数 0 条；删除过期会话 0 个；"
-        "删除处理满一年的不予受理或重复申报 0 份"
+        "删除处理满一年的不予受理或重复申报 0 份；放弃校验后超过 7 天未导入的Excel导入 0 批"
     )
     assert list(Declaration.objects.values_list("pk", flat=True)) == [kept.pk]
+    assert ImportBatch.objects.get(pk=abandoned.pk).status == "discarded"
     assert list(User.objects.filter(is_active=True).values_list("username", flat=True)) == ["awake"]
     assert list(HouseholdRead.objects.values_list("household_id", flat=True)) == [2]
     assert list(Session.objects.values_list("session_key", flat=True)) == [fresh.session_key]
