@@ -27,15 +27,15 @@ _ENTITY_HELP = (
 
 
 def _summary(batch: Any) -> str:
-    from fangpin.imports.specs import COUNT_LABELS
+    from fangpin.imports.specs import count_lines
 
     text = (
         f"导入 {batch.pk}（{batch.get_entity_display()}，"
         f"{batch.get_status_display()}）：共 {batch.row_count:,} 行，错误 {batch.error_count:,} 条"
     )
-    counts = batch.counts or {}
-    if counts:
-        text += "；" + "，".join(f"{COUNT_LABELS.get(k, k)} {v:,}" for k, v in counts.items())
+    lines = count_lines(batch.counts or {})
+    if lines:
+        text += "；" + "，".join(f"{label} {value:,}" for label, value in lines)
     return text
 
 

@@ -8,7 +8,7 @@ labels come from :mod:`fangpin.codes`, so the template, the checks and the servi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 from fangpin import codes, income
 
@@ -22,6 +22,7 @@ __all__ = [
     "code_choices",
     "code_from_cell",
     "columns_for",
+    "count_lines",
 ]
 
 Kind = Literal["text", "id", "code", "date", "int", "money", "bool"]
@@ -61,6 +62,15 @@ COUNT_LABELS: Final[dict[str, str]] = {
     "conditions_created": "新增核查记录",
     "conditions_updated": "更新核查记录",
 }
+
+
+def count_lines(counts: dict[str, Any]) -> list[tuple[str, Any]]:
+    """An applied batch's counts as (Chinese label, value), in :data:`COUNT_LABELS` order (the
+    stored JSON's key order is the database's: PostgreSQL's jsonb sorts its keys)."""
+    order = {key: at for at, key in enumerate(COUNT_LABELS)}
+    keys = sorted(counts, key=lambda k: (order.get(k, len(order)), k))
+    return [(COUNT_LABELS.get(k, k), counts[k]) for k in keys]
+
 
 PERSON_FLAGS: Final = (
     ("has_resident_medical", "参加城乡居民基本医疗保险"),

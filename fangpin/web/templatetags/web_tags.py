@@ -37,11 +37,3 @@ def can(user: object, capability: str) -> bool:
     from fangpin.core.access import user_can
 
     return user_can(user, capability)
-
-
-@register.filter
-def import_count(key: str) -> str:
-    """The Chinese name of one count of an applied import (``{{ key|import_count }}``)."""
-    from fangpin.imports.specs import COUNT_LABELS
-
-    return COUNT_LABELS.get(key, key)

@@ -38,7 +38,7 @@ from fangpin.imports.services import (
     import_error_workbook,
     import_template,
 )
-from fangpin.imports.specs import ENTITIES, ENTITY_LABELS
+from fangpin.imports.specs import ENTITIES, ENTITY_LABELS, count_lines
 from fangpin.web.uploads import UploadError, import_max_bytes, spool_upload
 from fangpin.web.views._common import capability_page
 
@@ -174,7 +174,7 @@ def imports_detail(request: HttpRequest, batch_id: uuid.UUID) -> HttpResponse:
             "issues_total": batch.error_count,
             "can_apply": batch.status == "checked" and batch.error_count == 0,
             "is_checked": batch.status == "checked",
-            "counts": batch.counts or {},
+            "counts": count_lines(batch.counts or {}),
         },
     )
 
