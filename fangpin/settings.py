@@ -202,6 +202,7 @@ INSTALLED_APPS = [
     "fangpin.intake",
     "fangpin.assistance",
     "fangpin.imports",
+    "fangpin.supervision",
     "fangpin.casework",
     "ninja",  # its static files: the API docs' Swagger UI, served locally
     "fangpin.api",

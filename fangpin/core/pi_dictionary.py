@@ -93,6 +93,10 @@ PI_REGISTRY: dict[str, PiEntry] = {
         "程序每一步的办理记录（信息采集、数据比对、评议记录）", sensitive=True
     ),
     "casework.CaseObjection.*": _person("公示异议及复核", sensitive=True),
+    # The ledger's problems may describe a household's situation in free text (description,
+    # evidence, measures) and name who handled them: treated as the registry's data.
+    "supervision.Problem.*": _person("督查发现问题整改（对账销号）", sensitive=True),
+    "supervision.ProblemEntry.*": _person("整改办理记录（整改情况、核实意见）", sensitive=True),
     "casework.CaseDocument.*": _person(
         "签字的承诺授权书等案件材料（文件存于服务器，辖区内可下载，不进日志）", sensitive=True
     ),

@@ -1,0 +1,131 @@
+"""The rectification ledger stored (整改台账): problems and their insert-only history.
+
+A :class:`Problem` is the pure core's :class:`fangpin.ledger.Problem` as a row; ``version`` is
+the number of decisions plus one, the optimistic-concurrency token a decision names. Each
+accepted decision appends one :class:`ProblemEntry` (unique per problem and sequence, so of two
+concurrent decisions on the same version exactly one is stored); entries are never changed.
+Written only by :mod:`fangpin.supervision.services`.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from fangpin.core.models import Region
+from fangpin.ledger import DIMENSION_ZH, SOURCE_ZH, STATUS_ZH
+from fangpin.registry.models import Household
+
+SOURCE_CHOICES = [(code.value, zh) for code, zh in SOURCE_ZH.items()]
+DIMENSION_CHOICES = [(code.value, zh) for code, zh in DIMENSION_ZH.items()]
+STATUS_CHOICES = [(code.value, zh) for code, zh in STATUS_ZH.items()]
+
+
+class Problem(models.Model):
+    """One problem found, tracked until an independent check closes it (对账销号)."""
+
+    public_id = models.UUIDField("公开标识", default=uuid.uuid4, unique=True, editable=False)
+    source = models.CharField("问题来源", max_length=24, choices=SOURCE_CHOICES)
+    source_batch = models.CharField("批次", max_length=100, blank=True, default="")
+    found_on = models.DateField("发现日期")
+    region = models.ForeignKey(
+        Region, verbose_name="所在区划", on_delete=models.PROTECT, related_name="+"
+    )
+    households = models.ManyToManyField(
+        Household, verbose_name="涉及农户", blank=True, related_name="problems"
+    )
+    dimension = models.CharField("问题类别", max_length=16, choices=DIMENSION_CHOICES)
+    description = models.TextField("问题描述")
+    evidence = models.JSONField("发现佐证", default=list, blank=True)
+    lead_unit = models.CharField("牵头单位", max_length=100)
+    responsible_units = models.JSONField("责任单位", default=list, blank=True)
+    responsible_person = models.CharField("责任人", max_length=50, blank=True, default="")
+    measures = models.TextField("整改措施", blank=True, default="")
+    deadline = models.DateField("整改期限")
+    status = models.CharField("状态", max_length=16, choices=STATUS_CHOICES, default="open")
+    fixed_by = models.CharField("整改报告人", max_length=150, blank=True, default="")
+    closure_evidence = models.JSONField("整改佐证", default=list, blank=True)
+    closed_by = models.CharField("销号人", max_length=150, blank=True, default="")
+    closed_on = models.DateField("销号日期", null=True, blank=True)
+    version = models.PositiveIntegerField("版本", default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="登记人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_by_label = models.CharField("登记人（登录名）", max_length=150)
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "整改问题"
+        verbose_name_plural = "整改问题"
+        ordering = ["deadline", "id"]
+        indexes = [
+            models.Index(fields=["status", "deadline"], name="problem_status_deadline"),
+            models.Index(fields=["region", "status"], name="problem_region_status"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=[c for c, _zh in STATUS_CHOICES]),
+                name="problem_status_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(deadline__gte=models.F("found_on")), name="problem_deadline_after_found"
+            ),
+            # 对账销号: a closed problem names its verifier, who is not who reported the fix.
+            models.CheckConstraint(
+                condition=~Q(status="closed")
+                | (
+                    Q(closed_on__isnull=False)
+                    & ~Q(closed_by="")
+                    & ~Q(closed_by=models.F("fixed_by"))
+                ),
+                name="problem_closed_by_another",
+            ),
+            models.CheckConstraint(condition=Q(version__gte=1), name="problem_version_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_dimension_display()} {self.region_id} ({self.status})"
+
+
+class ProblemEntry(models.Model):
+    """One accepted decision on a problem (the core's ``Entry``), never changed."""
+
+    problem = models.ForeignKey(
+        Problem, verbose_name="问题", on_delete=models.PROTECT, related_name="entries"
+    )
+    seq = models.PositiveIntegerField("序号")
+    action = models.CharField("操作", max_length=16)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="办理人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    actor_label = models.CharField("办理人（登录名）", max_length=150)
+    on = models.DateField("办理日期")
+    from_status = models.CharField("原状态", max_length=16)
+    to_status = models.CharField("新状态", max_length=16)
+    note = models.TextField("办理情况", blank=True, default="")
+    evidence = models.JSONField("佐证", default=list, blank=True)
+    recorded_at = models.DateTimeField("记录时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "整改办理记录"
+        verbose_name_plural = "整改办理记录"
+        ordering = ["problem", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["problem", "seq"], name="problem_entry_seq_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.seq}. {self.from_status} → {self.to_status}"

@@ -1,0 +1,142 @@
+"""Reads of the ledger, in the reader's region scope (applied here, once)."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+
+from fangpin import ledger
+from fangpin.core.access import REGISTRY_VIEW, is_system_actor
+from fangpin.core.scope import scope_prefix
+from fangpin.supervision.models import Problem
+
+__all__ = ["as_core", "problem_get", "problem_list", "problem_scope_prefix", "problem_tally"]
+
+
+def problem_scope_prefix(user: Any) -> str | None:
+    """The region-code prefix of the problems ``user`` may read (``registry.view``)."""
+    if is_system_actor(user):
+        return ""
+    return scope_prefix(user, capability=REGISTRY_VIEW)
+
+
+def problem_list(
+    *,
+    user: Any,
+    today: date,
+    status: str | None = None,
+    dimension: str | None = None,
+    source: str | None = None,
+    overdue: bool | None = None,
+    region_prefix: str | None = None,
+) -> QuerySet[Problem]:
+    """Problems in scope, earliest deadline first; ``overdue`` as the core defines it."""
+    prefix = problem_scope_prefix(user)
+    if prefix is None:
+        return Problem.objects.none()
+    qs = Problem.objects.filter(region__code__startswith=prefix).select_related("region")
+    if region_prefix:
+        qs = qs.filter(region__code__startswith=region_prefix)
+    if status:
+        qs = qs.filter(status=status)
+    if dimension:
+        qs = qs.filter(dimension=dimension)
+    if source:
+        qs = qs.filter(source=source)
+    late = Q(status__in=[s.value for s in ledger.TO_FIX], deadline__lt=today)
+    if overdue is True:
+        qs = qs.filter(late)
+    elif overdue is False:
+        qs = qs.exclude(late)
+    return qs.order_by("deadline", "id")
+
+
+def problem_get(*, user: Any, public_id: Any) -> Problem:
+    """One problem in scope; ``Problem.DoesNotExist`` otherwise (outside the scope looks
+    missing)."""
+    prefix = problem_scope_prefix(user)
+    if prefix is None:
+        raise Problem.DoesNotExist
+    try:
+        return Problem.objects.select_related("region").get(
+            public_id=public_id, region__code__startswith=prefix
+        )
+    except (ValueError, TypeError, ValidationError):  # a malformed id: missing, not an error
+        raise Problem.DoesNotExist from None
+
+
+def as_core(row: Problem, *, with_history: bool = True) -> ledger.Problem:
+    """The stored problem as the pure core's value (history in order when asked)."""
+    history: tuple[ledger.Entry, ...] = ()
+    if with_history:
+        history = tuple(
+            ledger.Entry(
+                action=e.action,
+                actor=e.actor_label,
+                on=e.on,
+                from_status=ledger.Status(e.from_status),
+                to_status=ledger.Status(e.to_status),
+                note=e.note,
+                evidence=tuple(e.evidence),
+            )
+            for e in row.entries.order_by("seq")
+        )
+    return ledger.Problem(
+        source=ledger.Source(row.source),
+        source_batch=row.source_batch,
+        found_on=row.found_on,
+        region_code=row.region_id,
+        dimension=ledger.Dimension(row.dimension),
+        description=row.description,
+        lead_unit=row.lead_unit,
+        deadline=row.deadline,
+        responsible_units=tuple(row.responsible_units),
+        responsible_person=row.responsible_person,
+        measures=row.measures,
+        evidence=tuple(row.evidence),
+        status=ledger.Status(row.status),
+        fixed_by=row.fixed_by,
+        closure_evidence=tuple(row.closure_evidence),
+        closed_by=row.closed_by,
+        closed_on=row.closed_on,
+        history=history,
+    )
+
+
+def problem_tally(
+    *, user: Any, today: date, level: int, by_dimension: bool = True, by_source: bool = True
+) -> dict[Hashable, ledger.Tally]:
+    """The 清零 view of the problems in scope: by region at ``level`` (3 county … 5 village),
+    and by dimension and source when asked. Reads the columns it needs only."""
+    fields = ("region_id", "dimension", "source", "status", "deadline", "closed_on", "found_on")
+    problems = [
+        ledger.Problem(
+            source=ledger.Source(source),
+            source_batch="",
+            found_on=found_on,
+            region_code=region,
+            dimension=ledger.Dimension(dimension),
+            description="",
+            lead_unit="",
+            deadline=deadline,
+            status=ledger.Status(status),
+            closed_on=closed_on,
+        )
+        for region, dimension, source, status, deadline, closed_on, found_on in problem_list(
+            user=user, today=today
+        ).values_list(*fields)
+    ]
+
+    def key(p: ledger.Problem) -> Hashable:
+        parts: tuple[object, ...] = (ledger.region_at(p.region_code, level),)
+        if by_dimension:
+            parts += (p.dimension.value,)
+        if by_source:
+            parts += (p.source.value,)
+        return parts
+
+    return ledger.tally(problems, today, key)

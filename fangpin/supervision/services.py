@@ -1,0 +1,231 @@
+"""Writes of the ledger: record a problem, and decide on it (start, report fixed, close,
+return). Every write checks the capability and the region scope, runs the pure core
+(:mod:`fangpin.ledger`) and appends an audit event in the same transaction.
+
+Who may do what:
+
+- record a problem: ``findings.write`` (inspectors, evaluators) or ``registry.edit`` (village,
+  township and county staff recording their own checks), inside their scope;
+- start and report a fix: ``registry.edit`` inside the scope (the responsible unit's cadres);
+- close (销号) or return (退回): ``findings.write`` or ``registry.edit`` inside the scope, and
+  never whoever reported the fix (the core refuses ``self_close``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any, Final
+
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+
+from fangpin import ledger
+from fangpin.core.access import FINDINGS_WRITE, REGISTRY_EDIT, is_system_actor, user_can
+from fangpin.core.audit import actor_label, audit_record, user_or_none
+from fangpin.core.models import Region
+from fangpin.core.scope import scope_covers
+from fangpin.regioncode import subtree_prefix
+from fangpin.registry.models import Household
+from fangpin.supervision.errors import SupervisionError
+from fangpin.supervision.models import Problem, ProblemEntry
+from fangpin.supervision.selectors import as_core, problem_get
+
+__all__ = ["ACTIONS", "problem_create", "problem_decide"]
+
+#: The decisions and the capabilities that may take them (any one of them).
+ACTIONS: Final[dict[str, tuple[str, ...]]] = {
+    "start": (REGISTRY_EDIT,),
+    "report_fixed": (REGISTRY_EDIT,),
+    "close": (FINDINGS_WRITE, REGISTRY_EDIT),
+    "return": (FINDINGS_WRITE, REGISTRY_EDIT),
+}
+_RECORD: Final = (FINDINGS_WRITE, REGISTRY_EDIT)
+
+
+def _may(actor: Any, capabilities: Sequence[str], region_code: str) -> bool:
+    if is_system_actor(actor):
+        return True
+    return any(
+        user_can(actor, c) and scope_covers(actor, region_code, capability=c) for c in capabilities
+    )
+
+
+def _ledger_error(exc: ledger.LedgerError) -> SupervisionError:
+    return SupervisionError(exc.code, exc.message)
+
+
+def problem_create(
+    *,
+    actor: Any,
+    source: str,
+    found_on: date,
+    region_code: str,
+    dimension: str,
+    description: str,
+    lead_unit: str,
+    deadline: date,
+    source_batch: str = "",
+    responsible_units: Sequence[str] = (),
+    responsible_person: str = "",
+    measures: str = "",
+    evidence: Sequence[str] = (),
+    household_ids: Sequence[int] = (),
+    request: HttpRequest | None = None,
+) -> Problem:
+    """Record a problem (待整改). Households must lie inside its region and the scope."""
+    if not is_system_actor(actor) and not any(user_can(actor, c) for c in _RECORD):
+        raise SupervisionError("forbidden", "当前账号无权登记整改问题")
+    region = Region.objects.filter(code=region_code).first()
+    if region is None or not _may(actor, _RECORD, region_code):
+        raise SupervisionError("region", f"区划“{region_code}”不存在或不在您的辖区内")
+    try:
+        core = ledger.new_problem(
+            ledger.Problem(
+                source=ledger.Source(source),
+                source_batch=source_batch.strip()[:100],
+                found_on=found_on,
+                region_code=region_code,
+                dimension=ledger.Dimension(dimension),
+                description=description,
+                lead_unit=lead_unit,
+                deadline=deadline,
+                responsible_units=tuple(u.strip() for u in responsible_units if u.strip()),
+                responsible_person=responsible_person.strip()[:50],
+                measures=measures.strip(),
+                evidence=tuple(e.strip() for e in evidence if e.strip()),
+            )
+        )
+    except ValueError as exc:
+        if isinstance(exc, ledger.LedgerError):
+            raise _ledger_error(exc) from exc
+        raise SupervisionError("bad_problem", "问题来源或问题类别不在码表中") from exc
+    ids = sorted(set(household_ids))
+    households = list(Household.objects.filter(pk__in=ids).only("pk", "village_id"))
+    prefix = subtree_prefix(region_code)
+    if len(households) != len(ids) or any(not h.village_id.startswith(prefix) for h in households):
+        raise SupervisionError("household", "涉及的农户须在问题所在区划内")
+    with transaction.atomic():
+        row = Problem.objects.create(
+            source=core.source.value,
+            source_batch=core.source_batch,
+            found_on=core.found_on,
+            region=region,
+            dimension=core.dimension.value,
+            description=core.description,
+            evidence=list(core.evidence),
+            lead_unit=core.lead_unit,
+            responsible_units=list(core.responsible_units),
+            responsible_person=core.responsible_person,
+            measures=core.measures,
+            deadline=core.deadline,
+            created_by=user_or_none(actor),
+            created_by_label=actor_label(actor),
+        )
+        row.households.set(households)
+        audit_record(
+            actor=actor,
+            action="problem.create",
+            object_type="problem",
+            object_id=row.public_id,
+            changes={
+                "source": row.source,
+                "region": region_code,
+                "dimension": row.dimension,
+                "deadline": row.deadline.isoformat(),
+                "households": ids,
+            },
+            request=request,
+        )
+    return row
+
+
+def _action(kind: str, actor: str, on: date, note: str, evidence: Sequence[str]) -> ledger.Action:
+    if kind == "start":
+        return ledger.Start(actor, on, note)
+    if kind == "report_fixed":
+        return ledger.ReportFixed(actor, on, note, tuple(evidence))
+    if kind == "close":
+        return ledger.Close(actor, on, note)
+    return ledger.Return(actor, on, note)
+
+
+def problem_decide(
+    *,
+    actor: Any,
+    public_id: Any,
+    action: str,
+    on: date,
+    expected_version: int,
+    note: str = "",
+    evidence: Sequence[str] = (),
+    request: HttpRequest | None = None,
+) -> Problem:
+    """Take one decision on a problem read at ``expected_version``; return it updated.
+
+    Refuses (nothing written) without the right, outside the scope (``not_found``), on a
+    stale version (409), or as the core refuses. Of two concurrent decisions on the same
+    version exactly one is stored (the entry's unique sequence).
+    """
+    if action not in ACTIONS:
+        raise SupervisionError("wrong_status", f"未知的办理操作“{action}”")
+    try:
+        row = problem_get(user=actor, public_id=public_id)
+    except Problem.DoesNotExist:
+        raise SupervisionError("not_found", "未找到该问题") from None
+    if not _may(actor, ACTIONS[action], row.region_id):
+        raise SupervisionError("forbidden", "当前账号无权办理该问题的这一步")
+    label = actor_label(actor)
+    with transaction.atomic():
+        current = Problem.objects.select_for_update().get(pk=row.pk)
+        if current.version != expected_version:
+            raise SupervisionError("stale", "该问题已被他人办理，请刷新后重试")
+        try:
+            after = ledger.decide(as_core(current), _action(action, label, on, note, evidence))
+        except ledger.LedgerError as exc:
+            raise _ledger_error(exc) from exc
+        entry = after.history[-1]
+        try:
+            with transaction.atomic():
+                ProblemEntry.objects.create(
+                    problem=current,
+                    seq=current.version,
+                    action=entry.action,
+                    actor=user_or_none(actor),
+                    actor_label=label,
+                    on=entry.on,
+                    from_status=entry.from_status.value,
+                    to_status=entry.to_status.value,
+                    note=entry.note,
+                    evidence=list(entry.evidence),
+                )
+        except IntegrityError:
+            raise SupervisionError("stale", "该问题已被他人办理，请刷新后重试") from None
+        current.status = after.status.value
+        current.fixed_by = after.fixed_by
+        current.closure_evidence = list(after.closure_evidence)
+        current.closed_by = after.closed_by
+        current.closed_on = after.closed_on
+        current.version += 1
+        current.save(
+            update_fields=[
+                "status",
+                "fixed_by",
+                "closure_evidence",
+                "closed_by",
+                "closed_on",
+                "version",
+            ]
+        )
+        audit_record(
+            actor=actor,
+            action=f"problem.{action}",
+            object_type="problem",
+            object_id=current.public_id,
+            changes={
+                "status": [entry.from_status.value, entry.to_status.value],
+                "on": on.isoformat(),
+            },
+            request=request,
+        )
+    return current
