@@ -69,6 +69,11 @@ COVERED_ELSEWHERE = {
     "web:export_approve": "tests/exports/test_views.py (outside one's scope → refused)",
     "web:export_deny": "tests/exports/test_views.py (outside one's scope → refused)",
     "web:export_download": "tests/exports/test_views.py (only the requester, once approved)",
+    "web:problems": "tests/web/test_problem_pages.py (another village's problems not listed)",
+    "web:problems_zeroing": "tests/web/test_problem_pages.py (the tally of one's scope)",
+    "web:problem_create": "tests/web/test_problem_pages.py (regions and households in scope)",
+    "web:problem": "tests/web/test_problem_pages.py (another village's problem → 404)",
+    "web:problem_decide": "tests/web/test_problem_pages.py (another village's problem → 404)",
     # Monthly screening and risk clues: runs and clues addressed by id are in the web matrix
     "web:screening": "tests/web/test_casework_pages.py (runs of the scope and above only)",
     "web:screening_start": "tests/web/test_casework_pages.py (region outside the scope → 403)",

@@ -107,6 +107,7 @@ def run_demo(*, county: str, households: int, seed: int) -> None:
     _demo_cases(county=county)
     _demo_assistance(county=county, seed=seed)
     _demo_excel(county=county, seed=seed)
+    _demo_problems(county=county)
     typer.echo(f"演示数据就绪，用时 {time.perf_counter() - started:.0f} 秒。")
 
 
@@ -544,3 +545,18 @@ def _demo_excel(*, county: str, seed: int) -> None:
         f"同一文件再次上传提示“已导入”；{counts['finances']} 户 2024 年收支按“新增或更新”导入"
     )
     typer.echo(f"   模板、两次上传的文件和错误清单：{folder}")
+
+
+def _demo_problems(*, county: str) -> None:
+    """⑫ The rectification ledger: an unannounced visit's and a complaint's problems worked."""
+    from fangpin.supervision.demo import demo_problems
+
+    counts = demo_problems(county=county)
+    if not counts:
+        return
+    typer.echo(
+        f"⑫ 整改台账：暗访和举报发现问题 {counts['recorded']} 个，"
+        f"已核实销号 {counts['closed']} 个，核实未通过退回 {counts['returned']} 个，"
+        f"整改中 {counts['in_progress']} 个，"
+        f"逾期待整改 {counts['open']} 个（菜单“整改台账”，含清零情况）"
+    )

@@ -19,9 +19,10 @@ from fangpin.intake import models as intake_models
 from fangpin.intake import selectors as intake_selectors
 from fangpin.intake.forms import DeclarationFilterForm
 from fangpin.sheets.writer import Column
+from fangpin.supervision import selectors as supervision_selectors
 from fangpin.web.export_lists import ExportList, _form_data, _label, _local, _open, _village_pairs
 
-__all__ = ["COVERAGE", "DECLARATIONS", "FEED_BATCHES"]
+__all__ = ["COVERAGE", "DECLARATIONS", "FEED_BATCHES", "PROBLEMS"]
 
 
 # --- 自主申报 ------------------------------------------------------------------------------------
@@ -162,4 +163,72 @@ FEED_BATCHES = ExportList(
     rows=_feed_batch_rows,
     cells=_feed_batch_cells,
     may_export=can_use_feeds,
+)
+
+
+# --- 整改台账 ------------------------------------------------------------------------------------
+
+
+def _problem_rows(user: Any, filters: dict[str, str]) -> QuerySet[Any]:
+    from fangpin.web.views.problems import ProblemFilterForm
+
+    data = _form_data(ProblemFilterForm, filters, villages=_village_pairs(user))
+    return supervision_selectors.problem_list(
+        user=user,
+        today=timezone.localdate(),
+        status=data.get("status") or None,
+        dimension=data.get("dimension") or None,
+        source=data.get("source") or None,
+        overdue={"yes": True, "no": False}.get(data.get("overdue") or ""),
+        region_prefix=data.get("region") or None,
+    ).prefetch_related("households")
+
+
+def _problem_cells(p: Any, unmasked: bool) -> list[object]:
+    del unmasked  # the ledger holds no ID or phone numbers
+    return [
+        p.region.name,
+        p.get_source_display(),
+        p.source_batch,
+        p.found_on,
+        p.get_dimension_display(),
+        p.description,
+        "、".join(h.household_number for h in p.households.all()),
+        p.lead_unit,
+        "、".join(p.responsible_units),
+        p.responsible_person,
+        p.measures,
+        p.deadline,
+        p.get_status_display(),
+        "；".join(p.closure_evidence),
+        p.closed_by,
+        p.closed_on,
+    ]
+
+
+PROBLEMS = ExportList(
+    name="problems",
+    title="整改台账",
+    page_url="web:problems",
+    columns=(
+        Column("region", "所在区划", width=14),
+        Column("source", "问题来源"),
+        Column("source_batch", "批次", width=16),
+        Column("found_on", "发现日期", "date", width=12),
+        Column("dimension", "问题类别"),
+        Column("description", "问题描述", width=40),
+        Column("households", "涉及农户", width=22),
+        Column("lead_unit", "牵头单位", width=20),
+        Column("responsible_units", "责任单位", width=20),
+        Column("responsible_person", "责任人"),
+        Column("measures", "整改措施", width=30),
+        Column("deadline", "整改期限", "date", width=12),
+        Column("status", "整改状态"),
+        Column("closure_evidence", "整改佐证", width=24),
+        Column("closed_by", "销号人"),
+        Column("closed_on", "销号日期", "date", width=12),
+    ),
+    filters=("status", "dimension", "source", "overdue", "region"),
+    rows=_problem_rows,
+    cells=_problem_cells,
 )

@@ -105,6 +105,7 @@ urlpatterns = [
     path("feeds/<uuid:batch_id>/reject/", feeds.feeds_reject, name="feeds_reject"),
     path("feeds/jobs/<uuid:job_id>/", feeds.feeds_job, name="feeds_job"),
     path("exports/", include("fangpin.web.urls_exports")),
+    path("problems/", include("fangpin.web.urls_problems")),
     path("imports/", imports.imports_list, name="imports"),
     path("imports/upload/", imports.imports_upload, name="imports_upload"),
     path("imports/templates/<str:entity>/", imports.imports_template, name="imports_template"),

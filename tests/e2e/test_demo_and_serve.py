@@ -92,6 +92,8 @@ def test_demo_builds_the_registry_and_prints_logins(demo: tuple[Path, str]) -> N
         "改正后导入 3 户 8 人" in output
     )
     assert (var_dir / "demo" / "excel" / "导入错误清单.xlsx").is_file()
+    # ⑫: the ledger's four problems, one of each status.
+    assert "⑫ 整改台账：暗访和举报发现问题 4 个，已核实销号 1 个，核实未通过退回 1 个" in output
     assert "⑥ 月度筛查（2024-12" in output
     findings = pq.read_table(var_dir / "screening" / "433124-2024-12" / "findings.parquet")
     assert findings.num_rows > 0

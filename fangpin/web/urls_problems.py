@@ -1,0 +1,14 @@
+"""URLs of the rectification ledger (整改台账, docs/ledger.md), included by ``fangpin.web.urls``
+under ``problems/`` in the ``web`` namespace."""
+
+from django.urls import path
+
+from fangpin.web.views import problems
+
+urlpatterns = [
+    path("", problems.problem_list_view, name="problems"),
+    path("zeroing/", problems.problem_zeroing_view, name="problems_zeroing"),
+    path("new/", problems.problem_create_view, name="problem_create"),
+    path("<uuid:problem_id>/", problems.problem_detail_view, name="problem"),
+    path("<uuid:problem_id>/decide/", problems.problem_decide_view, name="problem_decide"),
+]
