@@ -74,6 +74,8 @@ COVERED_ELSEWHERE = {
     "web:problem_create": "tests/web/test_problem_pages.py (regions and households in scope)",
     "web:problem": "tests/web/test_problem_pages.py (another village's problem → 404)",
     "web:problem_decide": "tests/web/test_problem_pages.py (another village's problem → 404)",
+    "web:problems_push": "tests/web/test_problem_pages.py (a cadre pushes their village only)",
+    "web:problem_replicate": "tests/casework/test_ledger_push.py (outside the scope: not_found)",
     # Monthly screening and risk clues: runs and clues addressed by id are in the web matrix
     "web:screening": "tests/web/test_casework_pages.py (runs of the scope and above only)",
     "web:screening_start": "tests/web/test_casework_pages.py (region outside the scope → 403)",

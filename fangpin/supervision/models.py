@@ -1,7 +1,10 @@
 """The rectification ledger stored (整改台账): problems and their insert-only history.
 
 A :class:`Problem` is the pure core's :class:`fangpin.ledger.Problem` as a row; ``version`` is
-the number of decisions plus one, the optimistic-concurrency token a decision names. Each
+the number of decisions plus one, the optimistic-concurrency token a decision names. A problem
+pushed from screening or found by 举一反三 keeps the rule behind it (``origin_rule``), a key
+unique among such problems (``origin_key``: a re-run adds no duplicate) and, for 举一反三, the
+problem it was found from (``parent``). Each
 accepted decision appends one :class:`ProblemEntry` (unique per problem and sequence, so of two
 concurrent decisions on the same version exactly one is stored); entries are never changed.
 Written only by :mod:`fangpin.supervision.services`.
@@ -51,6 +54,16 @@ class Problem(models.Model):
     closed_by = models.CharField("销号人", max_length=150, blank=True, default="")
     closed_on = models.DateField("销号日期", null=True, blank=True)
     version = models.PositiveIntegerField("版本", default=1)
+    origin_rule = models.CharField("筛查规则", max_length=64, blank=True, default="")
+    origin_key = models.CharField("来源标识", max_length=120, blank=True, default="")
+    parent = models.ForeignKey(
+        "self",
+        verbose_name="举一反三来源问题",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replicas",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="登记人",
@@ -89,6 +102,13 @@ class Problem(models.Model):
                 name="problem_closed_by_another",
             ),
             models.CheckConstraint(condition=Q(version__gte=1), name="problem_version_positive"),
+            # A problem pushed from screening (or found by 举一反三) once per key: a re-run adds
+            # no duplicate.
+            models.UniqueConstraint(
+                fields=["origin_key"],
+                condition=~Q(origin_key=""),
+                name="problem_origin_key_unique",
+            ),
         ]
 
     def __str__(self) -> str:

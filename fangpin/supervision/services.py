@@ -14,6 +14,7 @@ Who may do what:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, Final
 
@@ -31,7 +32,7 @@ from fangpin.supervision.errors import SupervisionError
 from fangpin.supervision.models import Problem, ProblemEntry
 from fangpin.supervision.selectors import as_core, problem_get
 
-__all__ = ["ACTIONS", "problem_create", "problem_decide"]
+__all__ = ["ACTIONS", "NewProblem", "problem_create", "problem_decide", "problems_bulk_create"]
 
 #: The decisions and the capabilities that may take them (any one of them).
 ACTIONS: Final[dict[str, tuple[str, ...]]] = {
@@ -229,3 +230,111 @@ def problem_decide(
             request=request,
         )
     return current
+
+
+@dataclass(frozen=True, slots=True)
+class NewProblem:
+    """One problem of a bulk push: one household's finding, keyed so a re-run skips it."""
+
+    origin_key: str
+    origin_rule: str
+    region_code: str  # the household's village
+    household_id: int
+    description: str
+    dimension: str
+    lead_unit: str
+
+
+def problems_bulk_create(
+    *,
+    actor: Any,
+    items: Sequence[NewProblem],
+    source: str,
+    source_batch: str,
+    found_on: date,
+    deadline: date,
+    parent: Problem | None = None,
+    request: HttpRequest | None = None,
+) -> list[Problem]:
+    """Record many problems at once (the screening push, 举一反三); return those created.
+
+    Items whose ``origin_key`` is already in the ledger are skipped, so a re-run never
+    duplicates. Every region must lie inside the actor's scope (``findings.write`` or
+    ``registry.edit``); every finding is checked by the core. One audit event covers the push.
+    """
+    if not is_system_actor(actor) and not any(user_can(actor, c) for c in _RECORD):
+        raise SupervisionError("forbidden", "当前账号无权登记整改问题")
+    outside = sorted({i.region_code for i in items if not _may(actor, _RECORD, i.region_code)})
+    if outside:
+        raise SupervisionError("region", f"区划“{outside[0]}”不在您的辖区内")
+    keys = [i.origin_key for i in items]
+    known = set(Problem.objects.filter(origin_key__in=keys).values_list("origin_key", flat=True))
+    fresh: dict[str, NewProblem] = {}
+    for item in items:
+        if item.origin_key not in known:
+            fresh.setdefault(item.origin_key, item)
+    rows: list[Problem] = []
+    label = actor_label(actor)
+    for item in fresh.values():
+        try:
+            core = ledger.new_problem(
+                ledger.Problem(
+                    source=ledger.Source(source),
+                    source_batch=source_batch,
+                    found_on=found_on,
+                    region_code=item.region_code,
+                    dimension=ledger.Dimension(item.dimension),
+                    description=item.description,
+                    lead_unit=item.lead_unit,
+                    deadline=deadline,
+                )
+            )
+        except ledger.LedgerError as exc:
+            raise _ledger_error(exc) from exc
+        rows.append(
+            Problem(
+                source=core.source.value,
+                source_batch=core.source_batch,
+                found_on=core.found_on,
+                region_id=item.region_code,
+                dimension=core.dimension.value,
+                description=core.description,
+                lead_unit=core.lead_unit,
+                deadline=core.deadline,
+                origin_rule=item.origin_rule,
+                origin_key=item.origin_key,
+                parent=parent,
+                created_by=user_or_none(actor),
+                created_by_label=label,
+            )
+        )
+    if not rows:
+        return []
+    with transaction.atomic():
+        created = Problem.objects.bulk_create(rows, batch_size=1000)
+        through = Problem.households.through
+        by_key = {i.origin_key: i.household_id for i in fresh.values()}
+        stored = dict(
+            Problem.objects.filter(origin_key__in=list(by_key)).values_list("origin_key", "pk")
+        )
+        through.objects.bulk_create(
+            [through(problem_id=stored[k], household_id=h) for k, h in by_key.items()],
+            batch_size=1000,
+        )
+        audit_record(
+            actor=actor,
+            action="problem.bulk_create",
+            object_type="problem",
+            object_id=str(parent.public_id) if parent else source_batch[:64],
+            changes={
+                "source": source,
+                "batch": source_batch,
+                "created": len(rows),
+                "skipped": len(items) - len(rows),
+                "parent": str(parent.public_id) if parent else None,
+            },
+            request=request,
+        )
+    return (
+        list(Problem.objects.filter(origin_key__in=list(by_key)).order_by("id")) if created else []
+    )

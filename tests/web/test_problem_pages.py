@@ -10,7 +10,7 @@ from django.urls import reverse
 from fangpin.core.models import AuditEvent, Role, User
 from fangpin.registry.models import Household
 from fangpin.supervision.models import Problem, ProblemEntry
-from tests.registry.conftest import DOUWANG, HUAYUAN_COUNTY, TUDI, make_user
+from tests.registry.conftest import DOUWANG, HUAYUAN_COUNTY, TUDI, World, make_user
 from tests.supervision.test_services import record
 from tests.web.conftest import client_for
 
@@ -161,3 +161,33 @@ def test_the_zeroing_view_and_the_ledger_export(tudi_cadre: User, actor: User) -
     assert response.status_code == 200
     assert "龙再田户住房为C级危房，仍在居住" in body
     assert date(2026, 3, 22).isoformat() in body
+
+
+def test_push_and_replicate_from_the_pages(world: World) -> None:
+    from tests.casework.conftest import MONTH, make_run, make_warning
+
+    run = make_run()
+    households = world.households
+    for key in ("tudi", "douwang"):
+        make_warning(run, households[key], "quality.deceased_still_counted")
+    county = client_for(world.viewers["county_huayuan"])
+    cadre = client_for(world.viewers["cadre_tudi"])
+
+    pushed = cadre.post(reverse("web:problems_push"), {"month": f"{MONTH:%Y-%m}"})
+    assert pushed.status_code == 302
+    origin = Problem.objects.get()
+    assert origin.region_id == TUDI
+    listed = cadre.get(reverse("web:problems")).content.decode()
+    assert "数据质量问题 1 个：新登记 1 个，已在台账中 0 个。" in listed
+
+    replicated = county.post(
+        reverse("web:problem_replicate", args=[origin.public_id]), {"rule": ""}
+    )
+    assert replicated.status_code == 302
+    page = county.get(reverse("web:problem", args=[origin.public_id])).content.decode()
+    assert "举一反三：同类问题 1 个，新登记 1 个，已在台账中 0 个。" in page
+    assert 'id="problem-replicas"' in page
+    assert Problem.objects.filter(parent=origin, region_id=DOUWANG).count() == 1
+    again = county.post(reverse("web:problem_replicate", args=[origin.public_id]), {"rule": ""})
+    assert again.status_code == 302  # the problem's own rule again: nothing new
+    assert Problem.objects.count() == 2

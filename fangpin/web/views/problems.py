@@ -23,9 +23,11 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from fangpin import ledger
+from fangpin.casework.ledger_push import ledger_push_quality, problem_replicate
 from fangpin.core.access import FINDINGS_WRITE, REGISTRY_EDIT, user_can
 from fangpin.core.selectors import region_children, region_names
 from fangpin.registry import selectors as registry_selectors
+from fangpin.screening import RULES
 from fangpin.supervision import selectors
 from fangpin.supervision.errors import SupervisionError
 from fangpin.supervision.models import (
@@ -310,6 +312,9 @@ def _detail(
         "self_fixed": getattr(request.user, "username", "") == problem.fixed_by
         and problem.status == "fixed",
         "today": today,
+        "can_record": _can_record(request.user),
+        "rules": sorted((code, r.name_zh) for code, r in RULES.items()),
+        "replicas": problem.replicas.select_related("region").order_by("region_id"),
         "error": error,
         "error_code": code,
     }
@@ -348,4 +353,65 @@ def problem_decide_view(request: HttpRequest, problem_id: UUID) -> HttpResponse:
         problem.refresh_from_db()
         return _detail(request, problem, error=exc.message, code=exc.code, status=status)
     messages.success(request, _("已办理。"))
+    return redirect("web:problem", problem_id=problem.public_id)
+
+
+class PushForm(forms.Form):
+    month = forms.DateField(input_formats=["%Y-%m"])
+
+
+class ReplicateForm(forms.Form):
+    rule = forms.ChoiceField(required=False, choices=[("", "")])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        rule: Any = self.fields["rule"]
+        rule.choices = [("", ""), *((code, r.name_zh) for code, r in sorted(RULES.items()))]
+
+
+@require_POST
+@pi_page
+def problem_push_view(request: HttpRequest) -> HttpResponse:
+    """从月度筛查导入: the month's data-quality warnings of the scope become problems (once)."""
+    if not _can_record(request.user):
+        raise PermissionDenied
+    form = PushForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请选择筛查月份"))
+        return redirect("web:problems")
+    try:
+        result = ledger_push_quality(
+            actor=request.user, month=form.cleaned_data["month"], request=request
+        )
+    except SupervisionError as exc:
+        messages.error(request, exc.message)
+        return redirect("web:problems")
+    messages.success(
+        request,
+        _("数据质量问题 %(found)s 个：新登记 %(created)s 个，已在台账中 %(skipped)s 个。")
+        % {"found": result.found, "created": result.created, "skipped": result.skipped},
+    )
+    return redirect("web:problems")
+
+
+@require_POST
+@pi_page
+def problem_replicate_view(request: HttpRequest, problem_id: UUID) -> HttpResponse:
+    """举一反三: the problem's rule (or the one chosen) over the rest of its county."""
+    problem = _problem_or_404(request, problem_id)
+    if not _can_record(request.user):
+        raise PermissionDenied
+    form = ReplicateForm(request.POST)
+    rule = form.cleaned_data["rule"] if form.is_valid() else ""
+    try:
+        result = problem_replicate(
+            actor=request.user, public_id=problem.public_id, rule_code=rule, request=request
+        )
+    except SupervisionError as exc:
+        return _detail(request, problem, error=exc.message, code=exc.code, status=400)
+    messages.success(
+        request,
+        _("举一反三：同类问题 %(found)s 个，新登记 %(created)s 个，已在台账中 %(skipped)s 个。")
+        % {"found": result.found, "created": result.created, "skipped": result.skipped},
+    )
     return redirect("web:problem", problem_id=problem.public_id)
