@@ -554,9 +554,25 @@ def _demo_problems(*, county: str) -> None:
     counts = demo_problems(county=county)
     if not counts:
         return
+    from fangpin.casework.ledger_push import ledger_push_quality
+    from fangpin.core.models import User
+
+    approver = User.objects.filter(username=f"county_{county}").first()
+    pushed = (
+        ledger_push_quality(
+            actor=approver, month=date(int(DEMO_PERIOD[:4]), int(DEMO_PERIOD[5:]), 1)
+        )
+        if approver is not None
+        else None
+    )
     typer.echo(
         f"⑫ 整改台账：暗访和举报发现问题 {counts['recorded']} 个，"
         f"已核实销号 {counts['closed']} 个，核实未通过退回 {counts['returned']} 个，"
         f"整改中 {counts['in_progress']} 个，"
         f"逾期待整改 {counts['open']} 个（菜单“整改台账”，含清零情况）"
     )
+    if pushed is not None:
+        typer.echo(
+            f"   {DEMO_PERIOD} 筛查发现的数据质量问题 {pushed.found:,} 个已导入整改台账"
+            f"（新登记 {pushed.created:,} 个，可在问题页面“举一反三”）"
+        )

@@ -94,6 +94,11 @@ def test_demo_builds_the_registry_and_prints_logins(demo: tuple[Path, str]) -> N
     assert (var_dir / "demo" / "excel" / "导入错误清单.xlsx").is_file()
     # ⑫: the ledger's four problems, one of each status.
     assert "⑫ 整改台账：暗访和举报发现问题 4 个，已核实销号 1 个，核实未通过退回 1 个" in output
+    pushed = re.search(
+        r"2024-12 筛查发现的数据质量问题 ([0-9,]+) 个已导入整改台账（新登记 ([0-9,]+) 个", output
+    )
+    assert pushed is not None
+    assert pushed.group(1) == pushed.group(2) != "0"
     assert "⑥ 月度筛查（2024-12" in output
     findings = pq.read_table(var_dir / "screening" / "433124-2024-12" / "findings.parquet")
     assert findings.num_rows > 0
