@@ -25,6 +25,11 @@ from fangpin.registry.models import Household
 SOURCE_CHOICES = [(code.value, zh) for code, zh in SOURCE_ZH.items()]
 DIMENSION_CHOICES = [(code.value, zh) for code, zh in DIMENSION_ZH.items()]
 STATUS_CHOICES = [(code.value, zh) for code, zh in STATUS_ZH.items()]
+ESCALATION_CHOICES = [
+    ("township", "乡镇督办"),
+    ("county", "县级督办"),
+    ("discipline", "移交纪检监察"),
+]
 
 
 class Problem(models.Model):
@@ -54,6 +59,9 @@ class Problem(models.Model):
     closed_by = models.CharField("销号人", max_length=150, blank=True, default="")
     closed_on = models.DateField("销号日期", null=True, blank=True)
     version = models.PositiveIntegerField("版本", default=1)
+    escalation = models.CharField(
+        "督办级别", max_length=16, choices=ESCALATION_CHOICES, blank=True, default=""
+    )
     origin_rule = models.CharField("筛查规则", max_length=64, blank=True, default="")
     origin_key = models.CharField("来源标识", max_length=120, blank=True, default="")
     parent = models.ForeignKey(

@@ -33,6 +33,7 @@ def problem_list(
     source: str | None = None,
     overdue: bool | None = None,
     region_prefix: str | None = None,
+    escalation: str | None = None,
 ) -> QuerySet[Problem]:
     """Problems in scope, earliest deadline first; ``overdue`` as the core defines it."""
     prefix = problem_scope_prefix(user)
@@ -47,6 +48,8 @@ def problem_list(
         qs = qs.filter(dimension=dimension)
     if source:
         qs = qs.filter(source=source)
+    if escalation:
+        qs = qs.filter(escalation=escalation)
     late = Q(status__in=[s.value for s in ledger.TO_FIX], deadline__lt=today)
     if overdue is True:
         qs = qs.filter(late)

@@ -32,7 +32,14 @@ from fangpin.supervision.errors import SupervisionError
 from fangpin.supervision.models import Problem, ProblemEntry
 from fangpin.supervision.selectors import as_core, problem_get
 
-__all__ = ["ACTIONS", "NewProblem", "problem_create", "problem_decide", "problems_bulk_create"]
+__all__ = [
+    "ACTIONS",
+    "NewProblem",
+    "problem_create",
+    "problem_decide",
+    "problems_bulk_create",
+    "problems_escalate",
+]
 
 #: The decisions and the capabilities that may take them (any one of them).
 ACTIONS: Final[dict[str, tuple[str, ...]]] = {
@@ -338,3 +345,54 @@ def problems_bulk_create(
     return (
         list(Problem.objects.filter(origin_key__in=list(by_key)).order_by("id")) if created else []
     )
+
+
+_LEVELS: Final = ("", "township", "county", "discipline")
+
+
+def problems_escalate(
+    *, actor: Any, today: date, rules: ledger.EscalationRules | None = None
+) -> dict[str, int]:
+    """Raise the 督办级别 of every overdue problem whose lateness reached a higher level
+    (``fangpin housekeeping``, daily); return how many went to each level. Only a system
+    actor may; each raise is audited (``problem.escalate``); a level never goes down.
+    Idempotent: run twice the same day, the second run changes nothing."""
+    if not is_system_actor(actor):
+        raise SupervisionError("forbidden", "只有系统任务可以升级督办")
+    raised = {"township": 0, "county": 0, "discipline": 0}
+    overdue = Problem.objects.filter(
+        status__in=[s.value for s in ledger.TO_FIX], deadline__lt=today
+    ).exclude(escalation="discipline")
+    for row in overdue.only("pk", "public_id", "status", "deadline", "escalation", "found_on"):
+        core = ledger.Problem(
+            source=ledger.Source.SELF_CHECK,
+            source_batch="",
+            found_on=row.found_on,
+            region_code="000000000000",
+            dimension=ledger.Dimension.FILES,
+            description="",
+            lead_unit="",
+            deadline=row.deadline,
+            status=ledger.Status(row.status),
+        )
+        level = ledger.escalation(core, today, rules)
+        if level is None or _LEVELS.index(level.value) <= _LEVELS.index(row.escalation):
+            continue
+        with transaction.atomic():
+            changed = Problem.objects.filter(pk=row.pk, escalation=row.escalation).update(
+                escalation=level.value
+            )
+            if not changed:
+                continue
+            audit_record(
+                actor=actor,
+                action="problem.escalate",
+                object_type="problem",
+                object_id=row.public_id,
+                changes={
+                    "escalation": [row.escalation, level.value],
+                    "days_overdue": ledger.days_overdue(core, today),
+                },
+            )
+        raised[level.value] += 1
+    return raised

@@ -181,6 +181,7 @@ def _problem_rows(user: Any, filters: dict[str, str]) -> QuerySet[Any]:
         source=data.get("source") or None,
         overdue={"yes": True, "no": False}.get(data.get("overdue") or ""),
         region_prefix=data.get("region") or None,
+        escalation=data.get("escalation") or None,
     ).prefetch_related("households")
 
 
@@ -228,7 +229,7 @@ PROBLEMS = ExportList(
         Column("closed_by", "销号人"),
         Column("closed_on", "销号日期", "date", width=12),
     ),
-    filters=("status", "dimension", "source", "overdue", "region"),
+    filters=("status", "dimension", "source", "overdue", "escalation", "region"),
     rows=_problem_rows,
     cells=_problem_cells,
 )

@@ -55,11 +55,13 @@ def test_housekeeping_runs_every_daily_job_and_is_idempotent(
     assert first.exit_code == second.exit_code == 0, first.output
     assert first.output.strip() == (
         "停用超过 90 天未登录的账号 1 个；清理查看计数 1 条；删除过期会话 1 个；"
-        "删除处理满一年的不予受理或重复申报 1 份；放弃校验后超过 7 天未导入的Excel导入 1 批"
+        "删除处理满一年的不予受理或重复申报 1 份；放弃校验后超过 7 天未导入的Excel导入 1 批；"
+        "逾期问题升级督办：乡镇 0 个、县级 0 个、移交纪检 0 个"
     )
     assert second.output.strip() == (
         "停用超过 90 天未登录的账号 0 个；清理查看计数 0 条；删除过期会话 0 个；"
-        "删除处理满一年的不予受理或重复申报 0 份；放弃校验后超过 7 天未导入的Excel导入 0 批"
+        "删除处理满一年的不予受理或重复申报 0 份；放弃校验后超过 7 天未导入的Excel导入 0 批；"
+        "逾期问题升级督办：乡镇 0 个、县级 0 个、移交纪检 0 个"
     )
     assert list(Declaration.objects.values_list("pk", flat=True)) == [kept.pk]
     assert ImportBatch.objects.get(pk=abandoned.pk).status == "discarded"

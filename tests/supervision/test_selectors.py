@@ -86,3 +86,15 @@ def test_the_zeroing_tally_by_village_dimension_and_source(
     )
     t = township[(LONGTAN,)]
     assert (t.total, t.open, t.overdue, t.closed) == (4, 3, 2, 1)
+
+
+def test_the_list_filters_by_the_recorded_escalation(inspector: User, tudi_cadre: User) -> None:
+    from fangpin.supervision.services import problems_escalate
+
+    p = world(inspector, tudi_cadre)
+    problems_escalate(actor="system:housekeeping", today=TODAY)  # 24 days late: 县级督办
+
+    county = problem_list(user=inspector, today=TODAY, escalation="county")
+
+    assert sorted(numbers(county)) == sorted([p["late"].public_id, p["douwang"].public_id])
+    assert numbers(problem_list(user=inspector, today=TODAY, escalation="discipline")) == []

@@ -32,6 +32,7 @@ from fangpin.supervision import selectors
 from fangpin.supervision.errors import SupervisionError
 from fangpin.supervision.models import (
     DIMENSION_CHOICES,
+    ESCALATION_CHOICES,
     SOURCE_CHOICES,
     STATUS_CHOICES,
     Problem,
@@ -59,6 +60,9 @@ class ProblemFilterForm(forms.Form):
         label=_("是否逾期"),
         required=False,
         choices=[_ALL, ("yes", _("已逾期")), ("no", _("未逾期"))],
+    )
+    escalation = forms.ChoiceField(
+        label=_("督办级别"), required=False, choices=[_ALL, *ESCALATION_CHOICES]
     )
     region = forms.ChoiceField(label=_("村"), required=False)
     page = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGE)
@@ -128,6 +132,7 @@ def _list_context(request: HttpRequest) -> dict[str, Any]:
         source=data.get("source") or None,
         overdue={"yes": True, "no": False}.get(data.get("overdue") or ""),
         region_prefix=data.get("region") or None,
+        escalation=data.get("escalation") or None,
     )
     pager = offset_page(request, rows, data.get("page"))
     problems = pager.pop("rows")
