@@ -74,6 +74,8 @@ COVERED_ELSEWHERE = {
     "web:problem_create": "tests/web/test_problem_pages.py (regions and households in scope)",
     "web:problem": "tests/web/test_problem_pages.py (another village's problem → 404)",
     "web:problem_decide": "tests/web/test_problem_pages.py (another village's problem → 404)",
+    "web:inspection_plans": "tests/web/test_problem_plans.py (inspectors of the county only)",
+    "web:inspection_plan": "tests/web/test_problem_plans.py (another county's plan → 404)",
     "web:problems_push": "tests/web/test_problem_pages.py (a cadre pushes their village only)",
     "web:problem_replicate": "tests/casework/test_ledger_push.py (outside the scope: not_found)",
     # Monthly screening and risk clues: runs and clues addressed by id are in the web matrix

@@ -571,6 +571,10 @@ def _demo_problems(*, county: str) -> None:
         f"整改中 {counts['in_progress']} 个，"
         f"逾期待整改 {counts['open']} 个（菜单“整改台账”，含清零情况）"
     )
+    typer.echo(
+        f"   暗访计划：{counts['plan_households']} 户待走访"
+        "（督查评估账号打开“整改台账 → 暗访计划”，可打印走访清单）"
+    )
     if pushed is not None:
         typer.echo(
             f"   {DEMO_PERIOD} 筛查发现的数据质量问题 {pushed.found:,} 个已导入整改台账"

@@ -162,4 +162,8 @@ NOT_PI: dict[str, str] = {
     "casework.ScreeningRun.year": "筛查所用收入年度（年份），不含个人信息",
     "api.ApiToken.name": "令牌用途名称（如“乡镇数据对接”）",
     "core.ExportRequest.list_name": "导出的清单名称（如 households），固定词",
+    "supervision.InspectionPlan.name": "暗访批次名称（如“2026年第1轮暗访”）",
+    "supervision.InspectionPlan.registered_per_village": "每村抽取户数（数字）",
+    "supervision.InspectionPlan.others_per_village": "每村抽取户数（数字）",
+    "supervision.PlanHousehold.village_code": "所在村的区划代码，公开信息",
 }

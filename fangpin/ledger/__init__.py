@@ -35,6 +35,7 @@ from fangpin.ledger.oversight import (
     region_at,
     tally,
 )
+from fangpin.ledger.questions import VISIT_QUESTIONS
 from fangpin.ledger.sampling import Candidate, SamplingRules, VillageSample, sample_visits
 
 __all__ = [
@@ -45,6 +46,7 @@ __all__ = [
     "SOURCE_ZH",
     "STATUS_ZH",
     "TO_FIX",
+    "VISIT_QUESTIONS",
     "Action",
     "Candidate",
     "Close",

@@ -4,7 +4,7 @@ The county's inspector records four problems found by an unannounced visit and a
 the demo village (the first village cadre's): one the cadre fixes and the inspector closes,
 one returned because the check found it not fixed, one in progress, and one already past its
 deadline, so the list shows every status, an overdue escalation and the 清零 view a village not
-yet zeroed.
+yet zeroed. The inspector then plans the next unannounced visit to the village.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from fangpin.core.models import Role, User
 from fangpin.registry.models import Household
-from fangpin.supervision.services import problem_create, problem_decide
+from fangpin.supervision.services import plan_create, problem_create, problem_decide
 
 __all__ = ["demo_problems"]
 
@@ -110,4 +110,17 @@ def demo_problems(*, county: str) -> dict[str, int]:
     step(water, cadre, "report_fixed", 15, note="已维修管网", evidence=["维修记录"])
     step(water, inspector, "return", 8, note="回访时仍有断水，枯水期送水未落实")
     step(files, cadre, "start", 3, note="已入户重新核算")
-    return {"recorded": 4, "closed": 1, "returned": 1, "in_progress": 1, "open": 1}
+    plan = plan_create(
+        actor=inspector,
+        name=f"{today:%Y}年第2轮暗访",
+        village_codes=[village.code],
+        seed=f"demo-{village.code}",
+    )
+    return {
+        "recorded": 4,
+        "closed": 1,
+        "returned": 1,
+        "in_progress": 1,
+        "open": 1,
+        "plan_households": plan.stops.count(),
+    }

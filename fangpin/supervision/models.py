@@ -157,3 +157,62 @@ class ProblemEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.seq}. {self.from_status} → {self.to_status}"
+
+
+class InspectionPlan(models.Model):
+    """An unannounced visit (暗访): the villages a team visits and the households drawn in each
+    by the county's rules (``fangpin.ledger.sample_visits``), never one visited by an earlier
+    plan of the county; reproducible from ``seed``."""
+
+    public_id = models.UUIDField("公开标识", default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField("暗访批次", max_length=100)
+    county = models.ForeignKey(
+        Region, verbose_name="所在县", on_delete=models.PROTECT, related_name="+"
+    )
+    seed = models.CharField("抽样种子", max_length=64)
+    registered_per_village = models.PositiveSmallIntegerField("每村抽取建档立卡/监测户", default=20)
+    others_per_village = models.PositiveSmallIntegerField("每村抽取一般农户", default=5)
+    shortfall = models.JSONField("户数不足的村", default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="制定人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_by_label = models.CharField("制定人（登录名）", max_length=150)
+    created_at = models.DateTimeField("制定时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "暗访计划"
+        verbose_name_plural = "暗访计划"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PlanHousehold(models.Model):
+    """One household of a visit plan, in the order it was drawn (registered ones first)."""
+
+    plan = models.ForeignKey(
+        InspectionPlan, verbose_name="暗访计划", on_delete=models.PROTECT, related_name="stops"
+    )
+    household = models.ForeignKey(
+        Household, verbose_name="农户", on_delete=models.PROTECT, related_name="+"
+    )
+    village_code = models.CharField("所在村", max_length=12)
+    registered = models.BooleanField("建档立卡/监测户")
+    position = models.PositiveIntegerField("顺序")
+
+    class Meta:
+        verbose_name = "暗访农户"
+        verbose_name_plural = "暗访农户"
+        ordering = ["plan", "village_code", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "household"], name="plan_household_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan_id}: {self.household_id}"

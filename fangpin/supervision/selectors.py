@@ -7,14 +7,25 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
 from fangpin import ledger
-from fangpin.core.access import REGISTRY_VIEW, is_system_actor
+from fangpin.core.access import FINDINGS_WRITE, REGISTRY_VIEW, is_system_actor
 from fangpin.core.scope import scope_prefix
-from fangpin.supervision.models import Problem
+from fangpin.registry.models import Person
+from fangpin.supervision.models import InspectionPlan, PlanHousehold, Problem
 
-__all__ = ["as_core", "problem_get", "problem_list", "problem_scope_prefix", "problem_tally"]
+__all__ = [
+    "as_core",
+    "plan_get",
+    "plan_list",
+    "plan_scope_prefix",
+    "plan_stops",
+    "problem_get",
+    "problem_list",
+    "problem_scope_prefix",
+    "problem_tally",
+]
 
 
 def problem_scope_prefix(user: Any) -> str | None:
@@ -143,3 +154,40 @@ def problem_tally(
         return parts
 
     return ledger.tally(problems, today, key)
+
+
+def plan_scope_prefix(user: Any) -> str | None:
+    """The region-code prefix of the visit plans ``user`` may read (``findings.write``:
+    a village never sees the plans that will visit it)."""
+    if is_system_actor(user):
+        return ""
+    return scope_prefix(user, capability=FINDINGS_WRITE)
+
+
+def plan_list(*, user: Any) -> QuerySet[InspectionPlan]:
+    """Visit plans of counties inside the scope, or of the county containing it, newest first."""
+    prefix = plan_scope_prefix(user)
+    if prefix is None:
+        return InspectionPlan.objects.none()
+    county = prefix[:6]
+    plans = InspectionPlan.objects.filter(
+        Q(county__code__startswith=prefix) | Q(county__code__startswith=county)
+    )
+    return plans.select_related("county").annotate(stop_count=Count("stops"))
+
+
+def plan_get(*, user: Any, public_id: Any) -> InspectionPlan:
+    try:
+        return plan_list(user=user).get(public_id=public_id)
+    except (ValueError, TypeError, ValidationError):
+        raise InspectionPlan.DoesNotExist from None
+
+
+def plan_stops(plan: InspectionPlan) -> list[PlanHousehold]:
+    """The plan's households by village and draw order, each with ``head_name``."""
+    head = Person.objects.filter(household=OuterRef("household_id"), relation="01", status="active")
+    return list(
+        plan.stops.select_related("household")
+        .annotate(head_name=Subquery(head.values("name")[:1]))
+        .order_by("village_code", "position")
+    )

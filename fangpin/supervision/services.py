@@ -13,6 +13,7 @@ Who may do what:
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -29,12 +30,13 @@ from fangpin.core.scope import scope_covers
 from fangpin.regioncode import subtree_prefix
 from fangpin.registry.models import Household
 from fangpin.supervision.errors import SupervisionError
-from fangpin.supervision.models import Problem, ProblemEntry
+from fangpin.supervision.models import InspectionPlan, PlanHousehold, Problem, ProblemEntry
 from fangpin.supervision.selectors import as_core, problem_get
 
 __all__ = [
     "ACTIONS",
     "NewProblem",
+    "plan_create",
     "problem_create",
     "problem_decide",
     "problems_bulk_create",
@@ -396,3 +398,95 @@ def problems_escalate(
             )
         raised[level.value] += 1
     return raised
+
+
+def plan_create(
+    *,
+    actor: Any,
+    name: str,
+    village_codes: Sequence[str],
+    seed: str = "",
+    registered_per_village: int = 20,
+    others_per_village: int = 5,
+    request: HttpRequest | None = None,
+) -> InspectionPlan:
+    """Plan an unannounced visit (暗访): draw each village's households by the rules, never
+    one an earlier plan of the county visited. ``findings.write`` (inspectors) only: a visit
+    announced to those visited is no longer unannounced."""
+    if not is_system_actor(actor) and not user_can(actor, FINDINGS_WRITE):
+        raise SupervisionError("forbidden", "当前账号无权制定暗访计划")
+    title = (name or "").strip()[:100]
+    if not title:
+        raise SupervisionError("plan", "请填写暗访批次名称")
+    codes = sorted(set(village_codes))
+    if not codes:
+        raise SupervisionError("plan", "请至少选择一个村")
+    villages = {r.code: r for r in Region.objects.filter(code__in=codes, level=5)}
+    outside = [c for c in codes if c not in villages or not _may(actor, (FINDINGS_WRITE,), c)]
+    if outside:
+        raise SupervisionError("region", f"村“{outside[0]}”不存在或不在您的辖区内")
+    counties = {c[:6] + "000000" for c in codes}
+    if len(counties) != 1:
+        raise SupervisionError("plan", "一次暗访计划只能选择同一个县的村")
+    county = Region.objects.get(code=counties.pop())
+    try:
+        rules = ledger.SamplingRules(registered_per_village, others_per_village)
+    except ValueError as exc:
+        raise SupervisionError("plan", str(exc)) from exc
+    seed = (seed or "").strip()[:64] or uuid.uuid4().hex[:12]
+    visited = PlanHousehold.objects.filter(plan__county=county).values_list(
+        "household_id", flat=True
+    )
+    candidates: dict[str, list[ledger.Candidate]] = {c: [] for c in codes}
+    for pk, village, kind, monitoring in Household.objects.filter(
+        village_id__in=codes, status="active"
+    ).values_list("pk", "village_id", "household_type", "monitoring_status"):
+        registered = kind == "1" or monitoring != "none"
+        candidates[village].append(ledger.Candidate(pk, registered))
+    samples = ledger.sample_visits(candidates, seed=seed, rules=rules, visited=list(visited))
+    registered_ids = {
+        c.household_id for group in candidates.values() for c in group if c.registered
+    }
+    shortfall = {
+        s.village_code: {"registered": s.registered_short, "others": s.others_short}
+        for s in samples
+        if s.registered_short or s.others_short
+    }
+    with transaction.atomic():
+        plan = InspectionPlan.objects.create(
+            name=title,
+            county=county,
+            seed=seed,
+            registered_per_village=rules.registered_per_village,
+            others_per_village=rules.others_per_village,
+            shortfall=shortfall,
+            created_by=user_or_none(actor),
+            created_by_label=actor_label(actor),
+        )
+        PlanHousehold.objects.bulk_create(
+            [
+                PlanHousehold(
+                    plan=plan,
+                    household_id=household_id,
+                    village_code=s.village_code,
+                    registered=household_id in registered_ids,
+                    position=at,
+                )
+                for s in samples
+                for at, household_id in enumerate(s.household_ids, start=1)
+            ]
+        )
+        audit_record(
+            actor=actor,
+            action="inspection_plan.create",
+            object_type="inspection_plan",
+            object_id=plan.public_id,
+            changes={
+                "villages": codes,
+                "households": sum(len(s.household_ids) for s in samples),
+                "seed": seed,
+                "shortfall": shortfall,
+            },
+            request=request,
+        )
+    return plan

@@ -16,6 +16,7 @@ luxi_approver = registry.luxi_approver
 person_input = registry.person_input
 tudi_cadre = registry.tudi_cadre
 village = registry.village
+world = registry.world
 
 
 @pytest.fixture

@@ -155,6 +155,7 @@ def _list_context(request: HttpRequest) -> dict[str, Any]:
         "form": form,
         "problems": problems,
         "can_record": _can_record(user),
+        "can_plan": user_can(user, FINDINGS_WRITE),
         **pager,
     }
 
@@ -231,7 +232,15 @@ def problem_create_view(request: HttpRequest) -> HttpResponse:
     if not _can_record(user):
         raise PermissionDenied
     regions = _record_regions(user)
-    initial = {"found_on": timezone.localdate()}
+    # A visit list's 登记问题 link fills in the visit and the household (docs/ledger.md).
+    initial: dict[str, Any] = {"found_on": timezone.localdate()}
+    prefill = {
+        "source": request.GET.get("source", ""),
+        "source_batch": request.GET.get("batch", ""),
+        "region": request.GET.get("region", ""),
+        "household_numbers": request.GET.get("household", ""),
+    }
+    initial.update({k: v[:100] for k, v in prefill.items() if v})
     form = ProblemForm(request.POST or None, regions=regions, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
