@@ -76,6 +76,10 @@ COVERED_ELSEWHERE = {
     "web:problem_decide": "tests/web/test_problem_pages.py (another village's problem → 404)",
     "web:inspection_plans": "tests/web/test_problem_plans.py (inspectors of the county only)",
     "web:inspection_plan": "tests/web/test_problem_plans.py (another county's plan → 404)",
+    "web:listings": "tests/web/test_listing_pages.py (listings in scope; supervisors list)",
+    "web:listing": "tests/web/test_listing_pages.py (another village's listing → 404)",
+    "web:listing_target_done": "tests/web/test_listing_pages.py (another village → 404)",
+    "web:listing_delist": "tests/web/test_listing_pages.py (without findings.write → 403)",
     "web:problems_push": "tests/web/test_problem_pages.py (a cadre pushes their village only)",
     "web:problem_replicate": "tests/casework/test_ledger_push.py (outside the scope: not_found)",
     # Monthly screening and risk clues: runs and clues addressed by id are in the web matrix

@@ -575,6 +575,10 @@ def _demo_problems(*, county: str) -> None:
         f"   暗访计划：{counts['plan_households']} 户待走访"
         "（督查评估账号打开“整改台账 → 暗访计划”，可打印走访清单）"
     )
+    typer.echo(
+        f"   挂牌督战：督战事项 {counts['listing_targets']} 项，已完成 {counts['listing_done']} 项"
+        "（全部完成且清零后方可摘牌）"
+    )
     if pushed is not None:
         typer.echo(
             f"   {DEMO_PERIOD} 筛查发现的数据质量问题 {pushed.found:,} 个已导入整改台账"

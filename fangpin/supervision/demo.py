@@ -4,7 +4,8 @@ The county's inspector records four problems found by an unannounced visit and a
 the demo village (the first village cadre's): one the cadre fixes and the inspector closes,
 one returned because the check found it not fixed, one in progress, and one already past its
 deadline, so the list shows every status, an overdue escalation and the 清零 view a village not
-yet zeroed. The inspector then plans the next unannounced visit to the village.
+yet zeroed. The inspector then plans the next unannounced visit to the village, and lists it for
+supervision (挂牌督战) with three target items, one already done.
 """
 
 from __future__ import annotations
@@ -16,7 +17,13 @@ from django.utils import timezone
 
 from fangpin.core.models import Role, User
 from fangpin.registry.models import Household
-from fangpin.supervision.services import plan_create, problem_create, problem_decide
+from fangpin.supervision.services import (
+    listing_create,
+    listing_target_done,
+    plan_create,
+    problem_create,
+    problem_decide,
+)
 
 __all__ = ["demo_problems"]
 
@@ -116,6 +123,23 @@ def demo_problems(*, county: str) -> dict[str, int]:
         village_codes=[village.code],
         seed=f"demo-{village.code}",
     )
+    listing = listing_create(
+        actor=inspector,
+        region_code=village.code,
+        title=f"{today:%Y}年挂牌督战村",
+        listed_on=today - timedelta(days=60),
+        deadline=today + timedelta(days=120),
+        targets=[
+            ("适龄儿童全部入学，无失学辍学", "education", today - timedelta(days=10)),
+            ("C、D级危房全部改造或安置", "housing", today + timedelta(days=60)),
+            ("监测户帮扶措施全部落实", "measures", today + timedelta(days=90)),
+        ],
+    )
+    first = listing.targets.order_by("deadline").first()
+    if first is not None:
+        listing_target_done(
+            actor=cadre, target_id=first.pk, on=today - timedelta(days=12), note="已逐户核实入学"
+        )
     return {
         "recorded": 4,
         "closed": 1,
@@ -123,4 +147,6 @@ def demo_problems(*, county: str) -> dict[str, int]:
         "in_progress": 1,
         "open": 1,
         "plan_households": plan.stops.count(),
+        "listing_targets": 3,
+        "listing_done": 1,
     }

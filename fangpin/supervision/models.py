@@ -216,3 +216,68 @@ class PlanHousehold(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan_id}: {self.household_id}"
+
+
+class ListingStatus(models.TextChoices):
+    ACTIVE = "active", "督战中"
+    DELISTED = "delisted", "已摘牌"
+
+
+class ListedRegion(models.Model):
+    """挂牌督战 (DOMAIN.md §8.1): a region listed for supervision with its target items and a
+    deadline; delisted (摘牌) only when every item is done and the region is zeroed (清零)."""
+
+    public_id = models.UUIDField("公开标识", default=uuid.uuid4, unique=True, editable=False)
+    region = models.ForeignKey(
+        Region, verbose_name="督战区划", on_delete=models.PROTECT, related_name="+"
+    )
+    title = models.CharField("督战名称", max_length=100)
+    listed_on = models.DateField("挂牌日期")
+    deadline = models.DateField("督战期限")
+    status = models.CharField(
+        "状态", max_length=16, choices=ListingStatus.choices, default=ListingStatus.ACTIVE
+    )
+    delisted_on = models.DateField("摘牌日期", null=True, blank=True)
+    delisted_by = models.CharField("摘牌人", max_length=150, blank=True, default="")
+    created_by_label = models.CharField("挂牌人（登录名）", max_length=150)
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "挂牌督战"
+        verbose_name_plural = "挂牌督战"
+        ordering = ["status", "deadline", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(deadline__gte=models.F("listed_on")), name="listing_deadline_after"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="active", delisted_on__isnull=True)
+                | Q(status="delisted", delisted_on__isnull=False),
+                name="listing_delisted_dated",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ListingTarget(models.Model):
+    """One target item of a listed region (e.g. 义务教育保障, 动态监测帮扶), done on a date."""
+
+    listing = models.ForeignKey(
+        ListedRegion, verbose_name="挂牌督战", on_delete=models.PROTECT, related_name="targets"
+    )
+    item = models.CharField("督战事项", max_length=200)
+    dimension = models.CharField("问题类别", max_length=16, choices=DIMENSION_CHOICES)
+    deadline = models.DateField("完成期限")
+    done_on = models.DateField("完成日期", null=True, blank=True)
+    done_by = models.CharField("确认人", max_length=150, blank=True, default="")
+    note = models.CharField("完成情况", max_length=500, blank=True, default="")
+
+    class Meta:
+        verbose_name = "督战事项"
+        verbose_name_plural = "督战事项"
+        ordering = ["listing", "deadline", "id"]
+
+    def __str__(self) -> str:
+        return self.item

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Hashable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -12,11 +13,16 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from fangpin import ledger
 from fangpin.core.access import FINDINGS_WRITE, REGISTRY_VIEW, is_system_actor
 from fangpin.core.scope import scope_prefix
+from fangpin.regioncode import RegionCodeError, parse_code, subtree_prefix
 from fangpin.registry.models import Person
-from fangpin.supervision.models import InspectionPlan, PlanHousehold, Problem
+from fangpin.supervision.models import InspectionPlan, ListedRegion, PlanHousehold, Problem
 
 __all__ = [
+    "ListingProgress",
     "as_core",
+    "listing_get",
+    "listing_list",
+    "listing_progress",
     "plan_get",
     "plan_list",
     "plan_scope_prefix",
@@ -190,4 +196,72 @@ def plan_stops(plan: InspectionPlan) -> list[PlanHousehold]:
         plan.stops.select_related("household")
         .annotate(head_name=Subquery(head.values("name")[:1]))
         .order_by("village_code", "position")
+    )
+
+
+def _ancestors(code: str) -> list[str]:
+    """The codes of the regions above the region ``code`` (province … its parent)."""
+    try:
+        level = parse_code(code).level
+    except RegionCodeError:
+        return []
+    return [ledger.region_at(code, at) for at in range(1, level)]
+
+
+def listing_list(*, user: Any) -> QuerySet[ListedRegion]:
+    """Listed regions inside the scope, and those containing it (a village sees that its
+    township is listed), active ones first, then by deadline."""
+    prefix = problem_scope_prefix(user)
+    if prefix is None:
+        return ListedRegion.objects.none()
+    listings = ListedRegion.objects.select_related("region")
+    if prefix:
+        home = getattr(user, "home_region_id", "") or ""
+        listings = listings.filter(
+            Q(region__code__startswith=prefix) | Q(region__code__in=_ancestors(home))
+        )
+    return listings.annotate(
+        target_count=Count("targets"),
+        done_count=Count("targets", filter=Q(targets__done_on__isnull=False)),
+    ).order_by("status", "deadline", "id")
+
+
+def listing_get(*, user: Any, public_id: Any) -> ListedRegion:
+    try:
+        return listing_list(user=user).get(public_id=public_id)
+    except (ValueError, TypeError, ValidationError):
+        raise ListedRegion.DoesNotExist from None
+
+
+@dataclass(frozen=True, slots=True)
+class ListingProgress:
+    targets: int
+    done: int
+    overdue_targets: int
+    problems_open: int
+    problems_overdue: int
+    days_left: int
+
+    @property
+    def zeroed(self) -> bool:
+        return self.problems_open == 0
+
+    @property
+    def may_delist(self) -> bool:
+        return self.done == self.targets and self.zeroed
+
+
+def listing_progress(listing: ListedRegion, today: date) -> ListingProgress:
+    """Where a listed region stands: its items done, and its problems (清零) as of ``today``."""
+    targets = list(listing.targets.values_list("done_on", "deadline"))
+    prefix = subtree_prefix(listing.region_id)
+    problems = Problem.objects.filter(region__code__startswith=prefix).exclude(status="closed")
+    late = Q(status__in=[s.value for s in ledger.TO_FIX], deadline__lt=today)
+    return ListingProgress(
+        targets=len(targets),
+        done=sum(1 for done, _d in targets if done is not None),
+        overdue_targets=sum(1 for done, d in targets if done is None and d < today),
+        problems_open=problems.count(),
+        problems_overdue=problems.filter(late).count(),
+        days_left=(listing.deadline - today).days,
     )

@@ -30,12 +30,23 @@ from fangpin.core.scope import scope_covers
 from fangpin.regioncode import subtree_prefix
 from fangpin.registry.models import Household
 from fangpin.supervision.errors import SupervisionError
-from fangpin.supervision.models import InspectionPlan, PlanHousehold, Problem, ProblemEntry
+from fangpin.supervision.models import (
+    InspectionPlan,
+    ListedRegion,
+    ListingStatus,
+    ListingTarget,
+    PlanHousehold,
+    Problem,
+    ProblemEntry,
+)
 from fangpin.supervision.selectors import as_core, problem_get
 
 __all__ = [
     "ACTIONS",
     "NewProblem",
+    "listing_create",
+    "listing_delist",
+    "listing_target_done",
     "plan_create",
     "problem_create",
     "problem_decide",
@@ -490,3 +501,129 @@ def plan_create(
             request=request,
         )
     return plan
+
+
+def listing_create(
+    *,
+    actor: Any,
+    region_code: str,
+    title: str,
+    listed_on: date,
+    deadline: date,
+    targets: Sequence[tuple[str, str, date]],
+    request: HttpRequest | None = None,
+) -> ListedRegion:
+    """挂牌督战: list a region in scope with its target items (item, dimension, deadline)."""
+    if not is_system_actor(actor) and not user_can(actor, FINDINGS_WRITE):
+        raise SupervisionError("forbidden", "当前账号无权挂牌督战")
+    region = Region.objects.filter(code=region_code).first()
+    if region is None or not _may(actor, (FINDINGS_WRITE,), region_code):
+        raise SupervisionError("region", f"区划“{region_code}”不存在或不在您的辖区内")
+    name = (title or "").strip()[:100]
+    if not name:
+        raise SupervisionError("listing", "请填写督战名称")
+    if deadline < listed_on:
+        raise SupervisionError("listing", "督战期限不能早于挂牌日期")
+    items = [(i.strip()[:200], d, day) for i, d, day in targets if i.strip()]
+    if not items:
+        raise SupervisionError("listing", "请至少填写一项督战事项")
+    for _item, dimension, day in items:
+        if dimension not in {d.value for d in ledger.Dimension}:
+            raise SupervisionError("listing", f"问题类别“{dimension}”不在码表中")
+        if day < listed_on or day > deadline:
+            raise SupervisionError("listing", "督战事项的完成期限须在挂牌日期和督战期限之间")
+    with transaction.atomic():
+        listing = ListedRegion.objects.create(
+            region=region,
+            title=name,
+            listed_on=listed_on,
+            deadline=deadline,
+            created_by_label=actor_label(actor),
+        )
+        ListingTarget.objects.bulk_create(
+            [
+                ListingTarget(listing=listing, item=i, dimension=d, deadline=day)
+                for i, d, day in items
+            ]
+        )
+        audit_record(
+            actor=actor,
+            action="listing.create",
+            object_type="listing",
+            object_id=listing.public_id,
+            changes={
+                "region": region_code,
+                "deadline": deadline.isoformat(),
+                "targets": len(items),
+            },
+            request=request,
+        )
+    return listing
+
+
+def listing_target_done(
+    *, actor: Any, target_id: int, on: date, note: str, request: HttpRequest | None = None
+) -> ListingTarget:
+    """Mark one target item done (staff of the region, or the supervisors), with what was
+    done. Done is final: a second mark is refused (409)."""
+    target = ListingTarget.objects.select_related("listing").filter(pk=target_id).first()
+    if target is None or not _may(actor, (FINDINGS_WRITE, REGISTRY_EDIT), target.listing.region_id):
+        raise SupervisionError("not_found", "未找到该督战事项")
+    text = (note or "").strip()[:500]
+    if not text:
+        raise SupervisionError("note_required", "请填写完成情况")
+    if target.listing.status != ListingStatus.ACTIVE:
+        raise SupervisionError("already_closed", "该区划已摘牌")
+    with transaction.atomic():
+        changed = ListingTarget.objects.filter(pk=target.pk, done_on__isnull=True).update(
+            done_on=on, done_by=actor_label(actor), note=text
+        )
+        if not changed:
+            raise SupervisionError("stale", "该事项已确认完成")
+        audit_record(
+            actor=actor,
+            action="listing.target_done",
+            object_type="listing",
+            object_id=target.listing.public_id,
+            changes={"target": target.pk, "item": target.item, "on": on.isoformat()},
+            request=request,
+        )
+    target.refresh_from_db()
+    return target
+
+
+def listing_delist(
+    *, actor: Any, public_id: Any, on: date, request: HttpRequest | None = None
+) -> ListedRegion:
+    """摘牌: only when every target item is done and the region has no open problem (清零)."""
+    listing = ListedRegion.objects.filter(public_id=public_id).first()
+    if listing is None:
+        raise SupervisionError("not_found", "未找到该挂牌督战")
+    if not _may(actor, (FINDINGS_WRITE,), listing.region_id):
+        raise SupervisionError("forbidden", "当前账号无权摘牌")
+    if listing.status != ListingStatus.ACTIVE:
+        raise SupervisionError("already_closed", "该区划已摘牌")
+    undone = listing.targets.filter(done_on__isnull=True).count()
+    if undone:
+        raise SupervisionError("listing", f"还有 {undone} 项督战事项未完成，不能摘牌")
+    prefix = subtree_prefix(listing.region_id)
+    still_open = Problem.objects.filter(region__code__startswith=prefix).exclude(status="closed")
+    count = still_open.count()
+    if count:
+        raise SupervisionError("listing", f"辖区内还有 {count} 个问题未销号（未清零），不能摘牌")
+    with transaction.atomic():
+        changed = ListedRegion.objects.filter(pk=listing.pk, status=ListingStatus.ACTIVE).update(
+            status=ListingStatus.DELISTED, delisted_on=on, delisted_by=actor_label(actor)
+        )
+        if not changed:
+            raise SupervisionError("stale", "该区划已摘牌")
+        audit_record(
+            actor=actor,
+            action="listing.delist",
+            object_type="listing",
+            object_id=listing.public_id,
+            changes={"on": on.isoformat()},
+            request=request,
+        )
+    listing.refresh_from_db()
+    return listing

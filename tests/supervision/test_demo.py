@@ -20,6 +20,8 @@ def test_the_demo_problems_show_every_status(tudi_cadre: User, family: object) -
         "in_progress": 1,
         "open": 1,
         "plan_households": 1,  # the one household of 土地村 here: drawn, the shortfall noted
+        "listing_targets": 3,
+        "listing_done": 1,
     }
     assert sorted(Problem.objects.values_list("dimension", "status")) == [
         ("files", "in_progress"),
@@ -32,6 +34,7 @@ def test_the_demo_problems_show_every_status(tudi_cadre: User, family: object) -
     assert (housing.fixed_by, housing.closed_by) == ("cadre_tudi", "inspector_433124")
     assert list(housing.households.values_list("pk", flat=True)) == [family.pk]  # type: ignore[attr-defined]
     assert AuditEvent.objects.filter(action__startswith="problem.").count() == 4 + 6
+    assert AuditEvent.objects.filter(action__startswith="listing.").count() == 2
 
 
 def test_without_an_inspector_the_step_is_skipped(tudi_cadre: User) -> None:
