@@ -17,6 +17,7 @@ from fangpin.cli.excel import excel_app
 from fangpin.cli.export import export_command
 from fangpin.cli.feeds import feeds_app
 from fangpin.cli.housekeeping import housekeeping_command
+from fangpin.cli.ledger import ledger_app
 from fangpin.cli.pi import pi_app
 from fangpin.cli.policy import policy_app
 from fangpin.cli.screen import screen_command
@@ -35,6 +36,7 @@ regions_app = typer.Typer(help="行政区划（统计用区划代码）。Region
 app.add_typer(regions_app, name="regions")
 app.add_typer(audit_app, name="audit")
 app.add_typer(feeds_app, name="feeds")
+app.add_typer(ledger_app, name="ledger")
 app.add_typer(excel_app, name="excel")
 app.add_typer(totp_app, name="totp")
 app.add_typer(api_token_app, name="api-token")
