@@ -156,6 +156,10 @@ def test_the_zeroing_view_and_the_ledger_export(tudi_cadre: User, actor: User) -
 
     assert 'id="zeroing-433124102000"' in page  # the county's township, one level down
     assert "✗ 未清零" in page
+    sources = page.split('id="zeroing-source-433124102000"')[1].split("</tr>")[0]
+    # by source: 巡视 考核 第三方评估 暗访 …, one problem of 暗访, overdue
+    assert sources.count("<td>—</td>") == 7
+    assert "<td>1（1）</td>" in sources
     response = client_for(tudi_cadre).post("/exports/problems/?format=csv", {"action": "download"})
     body = b"".join(response.streaming_content).decode("utf-8-sig")
     assert response.status_code == 200

@@ -184,21 +184,24 @@ def problem_zeroing_view(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     home = getattr(user, "home_region_id", None) or ""
     level = min(5, max(3, _level_of(home) + 1)) if home else 3
-    cells = selectors.problem_tally(user=user, today=today, level=level, by_source=False)
-    codes = {key[0] for key in cells}  # type: ignore[index]
+    by_dimension = selectors.problem_tally(user=user, today=today, level=level, by_source=False)
+    by_source = selectors.problem_tally(user=user, today=today, level=level, by_dimension=False)
+    codes = {key[0] for key in by_dimension}  # type: ignore[index]
     if home:
         codes |= {r.code for r in region_children(code=home)}
     names = region_names(codes)
     dims = [(code, zh) for code, zh in DIMENSION_CHOICES]
+    sources = [(code, zh) for code, zh in SOURCE_CHOICES]
     table = []
     for code in sorted(codes):
-        row = [cells.get((code, d)) for d, _zh in dims]
+        row = [by_dimension.get((code, d)) for d, _zh in dims]
         open_count = sum(t.open for t in row if t)
         table.append(
             {
                 "code": code,
                 "name": names.get(code, code),
                 "cells": row,
+                "by_source": [by_source.get((code, s)) for s, _zh in sources],
                 "open": open_count,
                 "overdue": sum(t.overdue for t in row if t),
                 "closed_this_month": sum(t.closed_this_month for t in row if t),
@@ -208,7 +211,7 @@ def problem_zeroing_view(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "web/problem_zeroing.html",
-        {"table": table, "dimensions": dims, "today": today},
+        {"table": table, "dimensions": dims, "sources": sources, "today": today},
     )
 
 
