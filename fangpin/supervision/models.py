@@ -20,7 +20,7 @@ from django.db.models import Q
 
 from fangpin.core.models import Region
 from fangpin.ledger import DIMENSION_ZH, SOURCE_ZH, STATUS_ZH
-from fangpin.registry.models import Household
+from fangpin.registry.models import Household, Person
 
 SOURCE_CHOICES = [(code.value, zh) for code, zh in SOURCE_ZH.items()]
 DIMENSION_CHOICES = [(code.value, zh) for code, zh in DIMENSION_ZH.items()]
@@ -44,6 +44,9 @@ class Problem(models.Model):
     )
     households = models.ManyToManyField(
         Household, verbose_name="涉及农户", blank=True, related_name="problems"
+    )
+    persons = models.ManyToManyField(
+        Person, verbose_name="涉及人员", blank=True, related_name="problems"
     )
     dimension = models.CharField("问题类别", max_length=16, choices=DIMENSION_CHOICES)
     description = models.TextField("问题描述")

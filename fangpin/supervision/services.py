@@ -13,6 +13,7 @@ Who may do what:
 
 from __future__ import annotations
 
+import random
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -28,7 +29,7 @@ from fangpin.core.audit import actor_label, audit_record, user_or_none
 from fangpin.core.models import Region
 from fangpin.core.scope import scope_covers
 from fangpin.regioncode import subtree_prefix
-from fangpin.registry.models import Household
+from fangpin.registry.models import Household, Person
 from fangpin.supervision.errors import SupervisionError
 from fangpin.supervision.models import (
     InspectionPlan,
@@ -92,9 +93,11 @@ def problem_create(
     measures: str = "",
     evidence: Sequence[str] = (),
     household_ids: Sequence[int] = (),
+    person_ids: Sequence[int] = (),
     request: HttpRequest | None = None,
 ) -> Problem:
-    """Record a problem (待整改). Households must lie inside its region and the scope."""
+    """Record a problem (待整改). Households must lie inside its region and the scope; the
+    persons it concerns must be members of those households."""
     if not is_system_actor(actor) and not any(user_can(actor, c) for c in _RECORD):
         raise SupervisionError("forbidden", "当前账号无权登记整改问题")
     region = Region.objects.filter(code=region_code).first()
@@ -126,6 +129,12 @@ def problem_create(
     prefix = subtree_prefix(region_code)
     if len(households) != len(ids) or any(not h.village_id.startswith(prefix) for h in households):
         raise SupervisionError("household", "涉及的农户须在问题所在区划内")
+    people = sorted(set(person_ids))
+    members = set(
+        Person.objects.filter(pk__in=people, household_id__in=ids).values_list("pk", flat=True)
+    )
+    if len(members) != len(people):
+        raise SupervisionError("person", "涉及的人员须是所列农户的成员")
     with transaction.atomic():
         row = Problem.objects.create(
             source=core.source.value,
@@ -144,6 +153,7 @@ def problem_create(
             created_by_label=actor_label(actor),
         )
         row.households.set(households)
+        row.persons.set(people)
         audit_record(
             actor=actor,
             action="problem.create",
@@ -155,6 +165,7 @@ def problem_create(
                 "dimension": row.dimension,
                 "deadline": row.deadline.isoformat(),
                 "households": ids,
+                "persons": people,
             },
             request=request,
         )
@@ -411,6 +422,20 @@ def problems_escalate(
     return raised
 
 
+def _draw_villages(actor: Any, count: int, seed: str) -> list[str]:
+    """``count`` villages drawn at random (from ``seed``) among the planner's county's."""
+    home = "" if is_system_actor(actor) else (getattr(actor, "home_region_id", "") or "")
+    if not home or len(subtree_prefix(home)) != 6:
+        raise SupervisionError("plan", "随机抽村只适用于县级账号，请直接选择要暗访的村")
+    pool = sorted(
+        Region.objects.filter(code__startswith=subtree_prefix(home), level=5).values_list(
+            "code", flat=True
+        )
+    )
+    rng = random.Random(f"{seed}:villages")
+    return sorted(rng.sample(pool, min(count, len(pool))))
+
+
 def plan_create(
     *,
     actor: Any,
@@ -419,19 +444,25 @@ def plan_create(
     seed: str = "",
     registered_per_village: int = 20,
     others_per_village: int = 5,
+    village_count: int = 0,
     request: HttpRequest | None = None,
 ) -> InspectionPlan:
     """Plan an unannounced visit (暗访): draw each village's households by the rules, never
-    one an earlier plan of the county visited. ``findings.write`` (inspectors) only: a visit
-    announced to those visited is no longer unannounced."""
+    one an earlier plan of the county visited. With no villages chosen, a county's planner may
+    have ``village_count`` of its villages drawn at random too (same seed). For
+    ``findings.write`` (inspectors) only: a visit announced to those visited is no longer
+    unannounced."""
     if not is_system_actor(actor) and not user_can(actor, FINDINGS_WRITE):
         raise SupervisionError("forbidden", "当前账号无权制定暗访计划")
     title = (name or "").strip()[:100]
     if not title:
         raise SupervisionError("plan", "请填写暗访批次名称")
+    seed = (seed or "").strip()[:64] or uuid.uuid4().hex[:12]
     codes = sorted(set(village_codes))
+    if not codes and village_count > 0:
+        codes = _draw_villages(actor, village_count, seed)
     if not codes:
-        raise SupervisionError("plan", "请至少选择一个村")
+        raise SupervisionError("plan", "请至少选择一个村，或填写随机抽取的村数")
     villages = {r.code: r for r in Region.objects.filter(code__in=codes, level=5)}
     outside = [c for c in codes if c not in villages or not _may(actor, (FINDINGS_WRITE,), c)]
     if outside:
@@ -444,7 +475,6 @@ def plan_create(
         rules = ledger.SamplingRules(registered_per_village, others_per_village)
     except ValueError as exc:
         raise SupervisionError("plan", str(exc)) from exc
-    seed = (seed or "").strip()[:64] or uuid.uuid4().hex[:12]
     visited = PlanHousehold.objects.filter(plan__county=county).values_list(
         "household_id", flat=True
     )

@@ -122,3 +122,23 @@ def _planner(world: World) -> User:
     from tests.registry.conftest import HUAYUAN_COUNTY, make_user
 
     return make_user("inspector_huayuan", Role.INSPECTOR, HUAYUAN_COUNTY)
+
+
+def test_a_county_planner_may_have_villages_drawn_too(world: World) -> None:
+    import random
+
+    from fangpin.core.models import Region
+
+    planner = _planner(world)
+
+    plan_create(actor=planner, name="随机抽村", village_codes=[], village_count=2, seed="v")
+
+    pool = sorted(
+        Region.objects.filter(code__startswith="433124", level=5).values_list("code", flat=True)
+    )
+    event = AuditEvent.objects.get(action="inspection_plan.create")
+    assert len(pool) >= 3
+    assert event.changes["villages"] == sorted(random.Random("v:villages").sample(pool, 2))
+    with pytest.raises(SupervisionError) as caught:
+        plan_create(actor="system:test", name="x", village_codes=[], village_count=2)
+    assert caught.value.message == "随机抽村只适用于县级账号，请直接选择要暗访的村"

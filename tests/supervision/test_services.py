@@ -229,3 +229,19 @@ def test_bad_findings_are_refused_with_the_cores_message(inspector: User) -> Non
         "问题来源或问题类别不在码表中",
     )
     assert Problem.objects.count() == 0
+
+
+def test_persons_must_be_members_of_the_linked_households(
+    inspector: User, family: Household
+) -> None:
+    from fangpin.registry.models import Person
+
+    member = Person.objects.filter(household=family).order_by("id").first()
+    assert member is not None
+
+    problem = record(inspector, family, person_ids=[member.pk])
+    assert list(problem.persons.all()) == [member]
+    with pytest.raises(SupervisionError) as caught:
+        record(inspector, person_ids=[member.pk])  # no household listed
+    assert (caught.value.code, caught.value.message) == ("person", "涉及的人员须是所列农户的成员")
+    assert Problem.objects.count() == 1

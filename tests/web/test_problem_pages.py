@@ -195,3 +195,39 @@ def test_push_and_replicate_from_the_pages(world: World) -> None:
     again = county.post(reverse("web:problem_replicate", args=[origin.public_id]), {"rule": ""})
     assert again.status_code == 302  # the problem's own rule again: nothing new
     assert Problem.objects.count() == 2
+
+
+def test_the_form_links_members_by_id_number_and_refuses_strangers(
+    family: Household, village: object
+) -> None:
+    from fangpin.registry.models import Person
+    from tests.registry.conftest import plain_id
+
+    member = Person.objects.filter(household=family).order_by("id").first()
+    assert member is not None
+    client = client_for(inspector_user())
+    base = {
+        "source": "unannounced_visit",
+        "found_on": "2026-03-02",
+        "region": TUDI,
+        "dimension": "education",
+        "description": "孩子辍学",
+        "household_numbers": family.household_number,
+        "lead_unit": "县教育局",
+        "deadline": "2026-03-22",
+    }
+
+    stranger = client.post(
+        reverse("web:problem_create"), {**base, "person_ids": "433124198001019999"}
+    )
+    assert stranger.status_code == 400
+    assert "以下身份证号码不是所列农户的成员：433124********9999" in stranger.content.decode()
+    assert Problem.objects.count() == 0
+
+    response = client.post(reverse("web:problem_create"), {**base, "person_ids": plain_id(member)})
+    problem = Problem.objects.get()
+    assert response.status_code == 302
+    assert list(problem.persons.all()) == [member]
+    page = client.get(reverse("web:problem", args=[problem.public_id])).content.decode()
+    assert member.id_number_masked in page
+    assert plain_id(member) not in page

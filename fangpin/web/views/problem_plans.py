@@ -30,7 +30,15 @@ from fangpin.web.views._common import pi_page, villages_in_scope
 
 class PlanForm(forms.Form):
     name = forms.CharField(label=_("暗访批次"), max_length=100)
-    villages = forms.MultipleChoiceField(label=_("暗访的村"), widget=forms.CheckboxSelectMultiple)
+    villages = forms.MultipleChoiceField(
+        label=_("暗访的村"), widget=forms.CheckboxSelectMultiple, required=False
+    )
+    village_count = forms.IntegerField(
+        label=_("或随机抽取村数（县级账号，不选村时使用）"),
+        min_value=0,
+        max_value=100,
+        required=False,
+    )
     registered_per_village = forms.IntegerField(
         label=_("每村抽取建档立卡户、监测户"), min_value=0, max_value=200, initial=20
     )
@@ -68,6 +76,7 @@ def plan_list_view(request: HttpRequest) -> HttpResponse:
                 seed=data["seed"],
                 registered_per_village=data["registered_per_village"],
                 others_per_village=data["others_per_village"],
+                village_count=data["village_count"] or 0,
                 request=request,
             )
         except SupervisionError as exc:

@@ -83,6 +83,11 @@ class ProblemForm(forms.Form):
     household_numbers = forms.CharField(
         label=_("涉及农户（户编号，可填多个）"), max_length=2000, required=False
     )
+    person_ids = forms.CharField(
+        label=_("涉及人员（身份证号码，可填多个，须是所列农户的成员）"),
+        max_length=2000,
+        required=False,
+    )
     evidence = forms.CharField(
         label=_("发现佐证（每行一项）"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
@@ -254,7 +259,13 @@ def problem_create_view(request: HttpRequest) -> HttpResponse:
             .values_list("pk", "household_number")
         )
         missing = sorted(set(numbers) - {n for _pk, n in households})
-        if missing:
+        people, unknown = _members([pk for pk, _n in households], data["person_ids"] or "")
+        if unknown:
+            form.add_error(
+                "person_ids",
+                _("以下身份证号码不是所列农户的成员：%(ids)s") % {"ids": "、".join(unknown)},
+            )
+        elif missing:
             form.add_error(
                 "household_numbers",
                 _("找不到户编号：%(numbers)s（或不在您的辖区内）")
@@ -277,6 +288,7 @@ def problem_create_view(request: HttpRequest) -> HttpResponse:
                     measures=data["measures"],
                     evidence=_lines(data["evidence"]),
                     household_ids=[pk for pk, _n in households],
+                    person_ids=people,
                     request=request,
                 )
             except SupervisionError as exc:
@@ -286,6 +298,35 @@ def problem_create_view(request: HttpRequest) -> HttpResponse:
                 return redirect("web:problem", problem_id=problem.public_id)
     status = 400 if request.method == "POST" else 200
     return render(request, "web/problem_form.html", {"form": form}, status=status)
+
+
+def _members(household_ids: list[int], text: str) -> tuple[list[int], list[str]]:
+    """The persons of ``household_ids`` named by the ID numbers in ``text`` (by blind index),
+    and the masked numbers that are not such a member."""
+    from fangpin.idnumber import IdNumberError, normalise
+    from fangpin.registry.masking import mask_id
+    from fangpin.registry.models import Person, identity_index
+
+    found: list[int] = []
+    unknown: list[str] = []
+    for raw in (n for n in _SPLIT.split(text) if n):
+        try:
+            number = normalise(raw)
+        except IdNumberError:
+            unknown.append(mask_id(raw))
+            continue
+        pk = (
+            Person.objects.filter(
+                id_number_index=identity_index("1", number), household_id__in=household_ids
+            )
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if pk is None:
+            unknown.append(mask_id(number))
+        else:
+            found.append(pk)
+    return found, unknown
 
 
 def _problem_or_404(request: HttpRequest, problem_id: UUID) -> Problem:
@@ -319,10 +360,12 @@ def _detail(
     core = selectors.as_core(problem, with_history=False)
     level = ledger.escalation(core, today)
     households = problem.households.order_by("household_number")
+    persons = problem.persons.order_by("household_id", "id")
     context = {
         "problem": problem,
         "entries": problem.entries.order_by("seq"),
         "households": households,
+        "persons": persons,
         "actions": _next_actions(request.user, problem),
         "days_late": ledger.days_overdue(core, today),
         "escalation_zh": ledger.ESCALATION_ZH[level] if level else "",
