@@ -23,9 +23,11 @@ __all__ = [
     "Escalation",
     "EscalationRules",
     "Tally",
+    "days_late",
     "days_overdue",
     "escalation",
     "is_zeroed",
+    "level_for",
     "region_at",
     "tally",
 ]
@@ -63,19 +65,28 @@ class EscalationRules:
             raise ValueError("升级天数须满足 0 < 县级督办 < 移交纪检")
 
 
+def days_late(status: Status, deadline: date, today: date) -> int:
+    """Days past ``deadline`` of a problem in ``status`` still to be fixed; 0 otherwise."""
+    if status not in TO_FIX or today <= deadline:
+        return 0
+    return (today - deadline).days
+
+
 def days_overdue(problem: Problem, today: date) -> int:
     """Days past the deadline for a problem still to be fixed; 0 otherwise."""
-    if problem.status not in TO_FIX or today <= problem.deadline:
-        return 0
-    return (today - problem.deadline).days
+    return days_late(problem.status, problem.deadline, today)
 
 
 def escalation(
     problem: Problem, today: date, rules: EscalationRules | None = None
 ) -> Escalation | None:
     """The level an overdue problem is escalated to; None when it is not overdue."""
+    return level_for(days_overdue(problem, today), rules)
+
+
+def level_for(late: int, rules: EscalationRules | None = None) -> Escalation | None:
+    """The escalation level of a problem ``late`` days past its deadline (None at 0)."""
     rules = rules or EscalationRules()
-    late = days_overdue(problem, today)
     if late == 0:
         return None
     if late >= rules.discipline_after_days:

@@ -23,6 +23,7 @@ __all__ = [
     "listing_get",
     "listing_list",
     "listing_progress",
+    "open_problems",
     "plan_get",
     "plan_list",
     "plan_scope_prefix",
@@ -128,10 +129,17 @@ def as_core(row: Problem, *, with_history: bool = True) -> ledger.Problem:
 
 
 def problem_tally(
-    *, user: Any, today: date, level: int, by_dimension: bool = True, by_source: bool = True
+    *,
+    user: Any,
+    today: date,
+    level: int,
+    by_dimension: bool = True,
+    by_source: bool = True,
+    region_prefix: str | None = None,
 ) -> dict[Hashable, ledger.Tally]:
-    """The 清零 view of the problems in scope: by region at ``level`` (3 county … 5 village),
-    and by dimension and source when asked. Reads the columns it needs only."""
+    """The 清零 view of the problems in scope (and under ``region_prefix``): by region at
+    ``level`` (3 county … 5 village), and by dimension and source when asked. Reads the
+    columns it needs only."""
     fields = ("region_id", "dimension", "source", "status", "deadline", "closed_on", "found_on")
     problems = [
         ledger.Problem(
@@ -147,7 +155,7 @@ def problem_tally(
             closed_on=closed_on,
         )
         for region, dimension, source, status, deadline, closed_on, found_on in problem_list(
-            user=user, today=today
+            user=user, today=today, region_prefix=region_prefix
         ).values_list(*fields)
     ]
 
@@ -175,10 +183,8 @@ def plan_list(*, user: Any) -> QuerySet[InspectionPlan]:
     prefix = plan_scope_prefix(user)
     if prefix is None:
         return InspectionPlan.objects.none()
-    county = prefix[:6]
-    plans = InspectionPlan.objects.filter(
-        Q(county__code__startswith=prefix) | Q(county__code__startswith=county)
-    )
+    # A planner above a county sees its counties' plans; one inside a county, the county's.
+    plans = InspectionPlan.objects.filter(county__code__startswith=prefix[:6])
     return plans.select_related("county").annotate(stop_count=Count("stops"))
 
 
@@ -251,11 +257,18 @@ class ListingProgress:
         return self.done == self.targets and self.zeroed
 
 
+def open_problems(region_code: str) -> QuerySet[Problem]:
+    """The problems of ``region_code``'s subtree not yet closed (销号): the region is zeroed
+    (清零) when there are none. Not scoped: for a listing the caller already read in scope."""
+    return Problem.objects.filter(region__code__startswith=subtree_prefix(region_code)).exclude(
+        status="closed"
+    )
+
+
 def listing_progress(listing: ListedRegion, today: date) -> ListingProgress:
     """Where a listed region stands: its items done, and its problems (清零) as of ``today``."""
     targets = list(listing.targets.values_list("done_on", "deadline"))
-    prefix = subtree_prefix(listing.region_id)
-    problems = Problem.objects.filter(region__code__startswith=prefix).exclude(status="closed")
+    problems = open_problems(listing.region_id)
     late = Q(status__in=[s.value for s in ledger.TO_FIX], deadline__lt=today)
     return ListingProgress(
         targets=len(targets),

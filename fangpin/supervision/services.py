@@ -40,7 +40,7 @@ from fangpin.supervision.models import (
     Problem,
     ProblemEntry,
 )
-from fangpin.supervision.selectors import as_core, problem_get
+from fangpin.supervision.selectors import as_core, open_problems, problem_get
 
 __all__ = [
     "ACTIONS",
@@ -342,7 +342,9 @@ def problems_bulk_create(
     if not rows:
         return []
     with transaction.atomic():
-        created = Problem.objects.bulk_create(rows, batch_size=1000)
+        # A push running at the same time may have stored some keys since the check above:
+        # those rows are skipped here, not an error (the key is unique).
+        Problem.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
         through = Problem.households.through
         by_key = {i.origin_key: i.household_id for i in fresh.values()}
         stored = dict(
@@ -351,6 +353,7 @@ def problems_bulk_create(
         through.objects.bulk_create(
             [through(problem_id=stored[k], household_id=h) for k, h in by_key.items()],
             batch_size=1000,
+            ignore_conflicts=True,
         )
         audit_record(
             actor=actor,
@@ -366,9 +369,7 @@ def problems_bulk_create(
             },
             request=request,
         )
-    return (
-        list(Problem.objects.filter(origin_key__in=list(by_key)).order_by("id")) if created else []
-    )
+    return list(Problem.objects.filter(origin_key__in=list(by_key)).order_by("id"))
 
 
 _LEVELS: Final = ("", "township", "county", "discipline")
@@ -387,19 +388,9 @@ def problems_escalate(
     overdue = Problem.objects.filter(
         status__in=[s.value for s in ledger.TO_FIX], deadline__lt=today
     ).exclude(escalation="discipline")
-    for row in overdue.only("pk", "public_id", "status", "deadline", "escalation", "found_on"):
-        core = ledger.Problem(
-            source=ledger.Source.SELF_CHECK,
-            source_batch="",
-            found_on=row.found_on,
-            region_code="000000000000",
-            dimension=ledger.Dimension.FILES,
-            description="",
-            lead_unit="",
-            deadline=row.deadline,
-            status=ledger.Status(row.status),
-        )
-        level = ledger.escalation(core, today, rules)
+    for row in overdue.only("pk", "public_id", "status", "deadline", "escalation"):
+        late = ledger.days_late(ledger.Status(row.status), row.deadline, today)
+        level = ledger.level_for(late, rules)
         if level is None or _LEVELS.index(level.value) <= _LEVELS.index(row.escalation):
             continue
         with transaction.atomic():
@@ -415,7 +406,7 @@ def problems_escalate(
                 object_id=row.public_id,
                 changes={
                     "escalation": [row.escalation, level.value],
-                    "days_overdue": ledger.days_overdue(core, today),
+                    "days_overdue": late,
                 },
             )
         raised[level.value] += 1
@@ -636,9 +627,7 @@ def listing_delist(
     undone = listing.targets.filter(done_on__isnull=True).count()
     if undone:
         raise SupervisionError("listing", f"还有 {undone} 项督战事项未完成，不能摘牌")
-    prefix = subtree_prefix(listing.region_id)
-    still_open = Problem.objects.filter(region__code__startswith=prefix).exclude(status="closed")
-    count = still_open.count()
+    count = open_problems(listing.region_id).count()
     if count:
         raise SupervisionError("listing", f"辖区内还有 {count} 个问题未销号（未清零），不能摘牌")
     with transaction.atomic():

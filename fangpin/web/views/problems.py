@@ -142,20 +142,7 @@ def _list_context(request: HttpRequest) -> dict[str, Any]:
     pager = offset_page(request, rows, data.get("page"))
     problems = pager.pop("rows")
     for p in problems:
-        core = ledger.Problem(
-            source=ledger.Source(p.source),
-            source_batch="",
-            found_on=p.found_on,
-            region_code=p.region_id,
-            dimension=ledger.Dimension(p.dimension),
-            description="",
-            lead_unit="",
-            deadline=p.deadline,
-            status=ledger.Status(p.status),
-        )
-        level = ledger.escalation(core, today)
-        p.days_late = ledger.days_overdue(core, today)
-        p.escalation_zh = ledger.ESCALATION_ZH[level] if level else ""
+        p.days_late = ledger.days_late(ledger.Status(p.status), p.deadline, today)
     return {
         "form": form,
         "problems": problems,
@@ -301,32 +288,22 @@ def problem_create_view(request: HttpRequest) -> HttpResponse:
 
 
 def _members(household_ids: list[int], text: str) -> tuple[list[int], list[str]]:
-    """The persons of ``household_ids`` named by the ID numbers in ``text`` (by blind index),
-    and the masked numbers that are not such a member."""
-    from fangpin.idnumber import IdNumberError, normalise
+    """The persons of ``household_ids`` named by the ID numbers in ``text`` (by blind index,
+    one query), and the masked numbers that are not such a member."""
+    from fangpin.idnumber import normalise
     from fangpin.registry.masking import mask_id
     from fangpin.registry.models import Person, identity_index
 
-    found: list[int] = []
-    unknown: list[str] = []
-    for raw in (n for n in _SPLIT.split(text) if n):
-        try:
-            number = normalise(raw)
-        except IdNumberError:
-            unknown.append(mask_id(raw))
-            continue
-        pk = (
-            Person.objects.filter(
-                id_number_index=identity_index("1", number), household_id__in=household_ids
-            )
-            .values_list("pk", flat=True)
-            .first()
-        )
-        if pk is None:
-            unknown.append(mask_id(number))
-        else:
-            found.append(pk)
-    return found, unknown
+    numbers = [normalise(raw) for raw in _SPLIT.split(text) if raw]
+    index_of = {number: identity_index("1", number) for number in numbers}
+    found = dict(
+        Person.objects.filter(
+            id_number_index__in=set(index_of.values()), household_id__in=household_ids
+        ).values_list("id_number_index", "pk")
+    )
+    people = [found[index_of[n]] for n in numbers if index_of[n] in found]
+    unknown = [mask_id(n) for n in numbers if index_of[n] not in found]
+    return people, unknown
 
 
 def _problem_or_404(request: HttpRequest, problem_id: UUID) -> Problem:
@@ -357,8 +334,6 @@ def _detail(
     request: HttpRequest, problem: Problem, *, error: str = "", code: str = "", status: int = 200
 ) -> HttpResponse:
     today = timezone.localdate()
-    core = selectors.as_core(problem, with_history=False)
-    level = ledger.escalation(core, today)
     households = problem.households.order_by("household_number")
     persons = problem.persons.order_by("household_id", "id")
     context = {
@@ -367,8 +342,7 @@ def _detail(
         "households": households,
         "persons": persons,
         "actions": _next_actions(request.user, problem),
-        "days_late": ledger.days_overdue(core, today),
-        "escalation_zh": ledger.ESCALATION_ZH[level] if level else "",
+        "days_late": ledger.days_late(ledger.Status(problem.status), problem.deadline, today),
         "self_fixed": getattr(request.user, "username", "") == problem.fixed_by
         and problem.status == "fixed",
         "today": today,
@@ -458,9 +432,9 @@ def problem_push_view(request: HttpRequest) -> HttpResponse:
 @pi_page
 def problem_replicate_view(request: HttpRequest, problem_id: UUID) -> HttpResponse:
     """举一反三: the problem's rule (or the one chosen) over the rest of its county."""
-    problem = _problem_or_404(request, problem_id)
     if not _can_record(request.user):
         raise PermissionDenied
+    problem = _problem_or_404(request, problem_id)
     form = ReplicateForm(request.POST)
     rule = form.cleaned_data["rule"] if form.is_valid() else ""
     try:
