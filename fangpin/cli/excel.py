@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
-from fangpin.cli.feeds import _actor
+from fangpin.cli.actors import cli_actor
 
 excel_app = typer.Typer(
     help="Excel导入：模板、校验、导入、错误清单。Registry imports from Excel.",
@@ -71,7 +71,7 @@ def template_command(
         raise fail(f"未知的导入内容：{entity}（可选：{'、'.join(ENTITIES)}）")
     try:
         with out.open("wb") as handle:
-            import_template(actor=_actor(as_user), entity=entity, target=handle)
+            import_template(actor=cli_actor(as_user), entity=entity, target=handle)
     except FangpinError as exc:
         out.unlink(missing_ok=True)
         raise fail(exc.message) from exc
@@ -106,7 +106,7 @@ def import_command(
     from fangpin.core.errors import FangpinError
     from fangpin.imports.services import import_apply, import_check, import_error_workbook
 
-    actor = _actor(as_user)
+    actor = cli_actor(as_user)
     with stage_progress() as progress:
         try:
             batch = import_check(
@@ -151,7 +151,7 @@ def apply_command(
     from fangpin.imports.services import import_apply
 
     try:
-        done = import_apply(actor=_actor(as_user), batch_id=batch)
+        done = import_apply(actor=cli_actor(as_user), batch_id=batch)
     except FangpinError as exc:
         raise fail(exc.message) from exc
     typer.echo(_summary(done))
@@ -172,7 +172,7 @@ def errors_command(
 
     try:
         with out.open("wb") as handle:
-            import_error_workbook(actor=_actor(as_user), batch_id=batch, target=handle)
+            import_error_workbook(actor=cli_actor(as_user), batch_id=batch, target=handle)
     except FangpinError as exc:
         out.unlink(missing_ok=True)
         raise fail(exc.message) from exc

@@ -11,27 +11,15 @@ unmasked one needs ``--request ID``, an export request approved for that account
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
+
+from fangpin.cli.actors import CLI_ACTOR, cli_actor
 
 export_app = typer.Typer(
     help="导出列表（Excel/CSV），脱敏、审批、审计。Export a list.", no_args_is_help=True
 )
-
-_ACTOR = "system:cli"
-
-
-def _actor(as_user: str | None) -> Any:
-    if not as_user:
-        return _ACTOR
-    from fangpin.cli import fail
-    from fangpin.core.models import User
-
-    user = User.objects.filter(username=as_user, is_active=True).first()
-    if user is None:
-        raise fail(f"用户 {as_user} 不存在或已停用")
-    return user
 
 
 def _filters(pairs: list[str]) -> dict[str, str]:
@@ -83,15 +71,15 @@ def export_command(
     )
     from fangpin.web.exports import export_list_get, export_prepare, export_write_file
 
-    actor = _actor(as_user)
-    viewer = SYSTEM if actor == _ACTOR else actor
+    actor = cli_actor(as_user)
+    viewer = SYSTEM if actor == CLI_ACTOR else actor
     fmt = file_format or ("csv" if out.suffix.lower() == ".csv" else "xlsx")
     if fmt not in ("xlsx", "csv"):
         raise fail("导出格式只能是 xlsx 或 csv")
     try:
         export_list = export_list_get(list_name, user=viewer)
         if request_id:
-            if actor == _ACTOR:
+            if actor == CLI_ACTOR:
                 raise fail("--request 须与 --as-user 一起使用")
             if filters or unmasked:
                 raise fail("使用 --request 时，筛选条件和是否明文以申请为准，请勿另行指定")

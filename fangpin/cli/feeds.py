@@ -12,11 +12,12 @@ from typing import Annotated, Any
 
 import typer
 
+from fangpin.cli.actors import cli_actor
+
 feeds_app = typer.Typer(
     help="部门数据：导入、批次列表、校验报告。Department feeds.", no_args_is_help=True
 )
 
-_ACTOR = "system:cli"
 _KIND_LABELS = {
     "invalid": "无效",
     "duplicate": "重复",
@@ -24,18 +25,6 @@ _KIND_LABELS = {
     "out_of_scope": "辖区外",
 }
 _REPORT_HEADER = ["行号", "列", "值（已脱敏）", "类别", "原因"]
-
-
-def _actor(as_user: str | None) -> Any:
-    if not as_user:
-        return _ACTOR
-    from fangpin.cli import fail
-    from fangpin.core.models import User
-
-    user = User.objects.filter(username=as_user, is_active=True).first()
-    if user is None:
-        raise fail(f"用户 {as_user} 不存在或已停用")
-    return user
 
 
 def _summary(batch: Any) -> str:
@@ -67,7 +56,7 @@ def import_command(
     from fangpin.feeds.errors import FeedError
     from fangpin.feeds.services import feed_import
 
-    actor = _actor(as_user)
+    actor = cli_actor(as_user)
     with stage_progress() as progress:
         try:
             batch = feed_import(
@@ -99,7 +88,7 @@ def publish_command(
     from fangpin.feeds.services import feed_publish
 
     try:
-        published = feed_publish(actor=_actor(as_user), batch_id=batch)
+        published = feed_publish(actor=cli_actor(as_user), batch_id=batch)
     except FeedError as exc:
         raise fail(exc.message) from exc
     typer.echo(_summary(published))

@@ -15,7 +15,7 @@ from typing import Annotated
 
 import typer
 
-from fangpin.cli.feeds import _actor
+from fangpin.cli.actors import cli_actor
 
 ledger_app = typer.Typer(
     help="整改台账：导入筛查数据质量问题、升级督办、清零情况。Rectification ledger.",
@@ -48,7 +48,7 @@ def push_command(
     from fangpin.supervision.errors import SupervisionError
 
     try:
-        result = ledger_push_quality(actor=_actor(as_user), month=day, region_code=region)
+        result = ledger_push_quality(actor=cli_actor(as_user), month=day, region_code=region)
     except SupervisionError as exc:
         raise fail(exc.message) from exc
     typer.echo(
@@ -96,18 +96,14 @@ def zeroing_command(
         raise fail(f"区划代码“{region}”不正确") from exc
     today = timezone.localdate()
     cells = problem_tally(
-        user=_actor(as_user),
+        user=cli_actor(as_user),
         today=today,
         level=min(level + 1, 5),
         by_dimension=False,
         by_source=False,
+        region_prefix=subtree_prefix(region),
     )
-    prefix = subtree_prefix(region)
-    rows = sorted(
-        (str(key[0]), t)  # type: ignore[index]  # keys are (region,) tuples here
-        for key, t in cells.items()
-        if str(key[0]).startswith(prefix)  # type: ignore[index]
-    )
+    rows = sorted((str(key[0]), t) for key, t in cells.items())  # type: ignore[index]
     names = region_names({code for code, _t in rows})
     typer.echo("区划\t未销号\t逾期\t本月销号\t是否清零")
     for code, t in rows:
