@@ -76,7 +76,8 @@ def test_cadre_downloads_the_template_of_their_village(world: World) -> None:
 
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    assert "attachment; filename*=UTF-8''" in response["Content-Disposition"]
+    assert "attachment; filename*=utf-8''" in response["Content-Disposition"]
+    assert "no-store" in response["Cache-Control"]
     book = openpyxl.load_workbook(io.BytesIO(response.content))
     data = book.worksheets[0]
     headers = [c.value for c in next(data.iter_rows(max_row=1))]

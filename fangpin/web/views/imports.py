@@ -13,7 +13,6 @@ from __future__ import annotations
 import io
 import uuid
 from typing import Any
-from urllib.parse import quote
 
 from django import forms
 from django.contrib import messages
@@ -22,6 +21,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
@@ -73,7 +73,7 @@ def _batch(request: HttpRequest, batch_id: uuid.UUID) -> ImportBatch:
 
 def _download_name(label: str, suffix: str) -> str:
     name = f"{label}_{timezone.localdate():%Y%m%d}{suffix}"
-    return f"attachment; filename*=UTF-8''{quote(name)}"
+    return content_disposition_header(True, name) or "attachment"
 
 
 @require_http_methods(["GET"])
@@ -97,6 +97,7 @@ def imports_template(request: HttpRequest, entity: str) -> HttpResponse:
     import_template(actor=request.user, entity=entity, target=buffer)
     response = HttpResponse(buffer.getvalue(), content_type=_XLSX)
     response["Content-Disposition"] = _download_name(f"{ENTITY_LABELS[entity]}模板", ".xlsx")
+    add_never_cache_headers(response)
     return response
 
 
