@@ -9,7 +9,7 @@ Variables:
     FANGPIN_MODE         demo | test | production (default demo); production refuses unsafe defaults
     FANGPIN_SECRET_KEY   required in production
     FANGPIN_DEBUG        true/false (default false)
-    FANGPIN_ALLOWED_HOSTS comma-separated (default 127.0.0.1,localhost)
+    FANGPIN_ALLOWED_HOSTS comma-separated (default 127.0.0.1,localhost,testserver)
 
 Login and sessions (docs/login.md):
     FANGPIN_LOGIN_FAILURE_LIMIT     failures of one account from one IP before it is locked (5)
