@@ -1,10 +1,11 @@
 """Policy editions (政策版本): the dated, regional rules and thresholds of the mechanism.
 
-Every threshold, list and time limit of DOMAIN.md §1–§5 changes by year and may be tightened
-by a province, prefecture or county, so none of them is a constant in code. They live in
-versioned TOML files under ``editions/`` (one per year and region), checked against
-:mod:`fangpin.policy.schema` when loaded. :func:`resolve` gives the values in force for a year
-and a region code, each with its provenance: confirmed or not, source, level and file.
+Every threshold, list and time limit of DOMAIN.md §1–§6 (and the parameters of the §11
+integrity signals) changes by year and may be tightened by a province, prefecture or county,
+so none of them is a constant in code. They live in versioned TOML files under ``editions/``
+(one per year and region), checked against :mod:`fangpin.policy.schema` when loaded.
+:func:`resolve` gives the values in force for a year and a region code, each with its
+provenance: confirmed or not, source, level and file.
 
 Pure core: standard library and :mod:`fangpin.regioncode` only, never Django.
 """
@@ -21,7 +22,14 @@ from fangpin.policy.resolve import (
     load_editions,
     resolve,
 )
-from fangpin.policy.resolved import EliminationGuards, ExplainRow, ResolvedEdition, ResolvedValue
+from fangpin.policy.resolved import (
+    EliminationGuards,
+    EvaluationThresholds,
+    ExplainRow,
+    IntegrityThresholds,
+    ResolvedEdition,
+    ResolvedValue,
+)
 from fangpin.policy.schema import FIELDS, FIELDS_BY_KEY, Direction, FieldSpec, Kind
 
 __all__ = [
@@ -35,8 +43,10 @@ __all__ = [
     "EditionSet",
     "EliminationGuards",
     "Entry",
+    "EvaluationThresholds",
     "ExplainRow",
     "FieldSpec",
+    "IntegrityThresholds",
     "Kind",
     "Level",
     "PolicyError",

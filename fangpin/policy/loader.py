@@ -8,6 +8,7 @@ Problems are collected, never raised one by one, so ``fangpin policy check`` sho
 from __future__ import annotations
 
 import hashlib
+import itertools
 import tomllib
 from typing import Any
 
@@ -15,6 +16,7 @@ from fangpin.policy.errors import PolicyError
 from fangpin.policy.model import NATIONAL, CatalogueItem, Edition, Entry, Level, Value, level_of
 from fangpin.policy.schema import (
     CATALOGUE_ITEM_KEYS,
+    CATALOGUE_KINDS,
     ENTRY_KEYS,
     FIELDS,
     FIELDS_BY_KEY,
@@ -36,6 +38,8 @@ _KIND_ZH = {
     Kind.TEXT: "非空字符串",
     Kind.ENUM: "字符串",
     Kind.CATALOGUE: "条目列表（每条为 { code = …, zh = … }）",
+    Kind.REGIONS: "地区列表（每条为 { code = 区划代码, zh = … }）",
+    Kind.SHARES: "比例列表（如 [0.05, 0.10]）",
 }
 _YEARS = (2000, 2100)
 
@@ -68,6 +72,8 @@ class _FileCheck:
             Kind.TEXT: isinstance(raw, str),
             Kind.ENUM: isinstance(raw, str),
             Kind.CATALOGUE: isinstance(raw, list),
+            Kind.REGIONS: isinstance(raw, list),
+            Kind.SHARES: isinstance(raw, list),
         }[kind]
         if not ok:
             self.add("wrong_type", key, f"应为{_KIND_ZH[kind]}，实为 {raw!r}")
@@ -167,24 +173,22 @@ def _header(check: _FileCheck, table: object) -> tuple[int, str, str, str, bool]
     return year, region, table["title"], table["basis"], bool(table.get("example", False))
 
 
-def _region_ok(check: _FileCheck, region: str) -> bool:
-    """``national`` or the 2-, 4- or 6-digit code of a real province, prefecture or county."""
-    if region == NATIONAL:
+def _region_ok(check: _FileCheck, region: str, key: str = "edition.region") -> bool:
+    """``national`` (header only) or the 2-, 4- or 6-digit code of a real province,
+    prefecture or county."""
+    if region == NATIONAL and key == "edition.region":
         return True
     if not (region.isascii() and region.isdigit() and len(region) in {2, 4, 6}):
-        check.add(
-            "bad_region",
-            "edition.region",
-            f"“{region}”应为 national 或 2/4/6 位区划代码（省/地/县）",
-        )
+        what = "national 或 " if key == "edition.region" else ""
+        check.add("bad_region", key, f"“{region}”应为 {what}2/4/6 位区划代码（省/地/县）")
         return False
     try:
         info = parse_code(region)
     except RegionCodeError as exc:
-        check.add("bad_region", "edition.region", exc.message)
+        check.add("bad_region", key, exc.message)
         return False
     if info.level != {2: 1, 4: 2, 6: 3}[len(region)]:
-        check.add("bad_region", "edition.region", f"“{region}”末两位为 00，请写成更短的上级代码")
+        check.add("bad_region", key, f"“{region}”末两位为 00，请写成更短的上级代码")
         return False
     return True
 
@@ -224,8 +228,13 @@ def _value(check: _FileCheck, spec: FieldSpec, raw: Any) -> Value | None:
     key = f"{spec.key}.value"
     if not check.typed(key, raw, spec.kind):
         return None
-    if spec.kind is Kind.CATALOGUE:
-        return _catalogue(check, key, raw)
+    if spec.kind in CATALOGUE_KINDS:
+        items = _catalogue(check, key, raw)
+        if items is not None and spec.kind is Kind.REGIONS:
+            return _regions(check, key, items)
+        return items
+    if spec.kind is Kind.SHARES:
+        return _shares(check, key, raw)
     if spec.kind in {Kind.SHARE, Kind.RATIO}:
         raw = float(raw)
     if spec.kind is Kind.ENUM and raw not in spec.choices:
@@ -243,6 +252,37 @@ def _value(check: _FileCheck, spec: FieldSpec, raw: Any) -> Value | None:
             return None
     value: Value = raw
     return value
+
+
+def _regions(
+    check: _FileCheck, key: str, items: tuple[CatalogueItem, ...]
+) -> tuple[CatalogueItem, ...] | None:
+    """Check that every code of a region list is a real province, prefecture or county."""
+    ok = True
+    for index, item in enumerate(items):
+        ok = _region_ok(check, item.code, f"{key}[{index}].code") and ok
+    return items if ok else None
+
+
+def _shares(check: _FileCheck, key: str, raw: list[Any]) -> tuple[float, ...] | None:
+    """A non-empty, strictly ascending list of shares strictly between 0 and 1."""
+    if not raw:
+        check.add("bad_value", key, "列表不能为空")
+        return None
+    before = len(check.errors)
+    for index, item in enumerate(raw):
+        where = f"{key}[{index}]"
+        if not _is_number(item):
+            check.add("wrong_type", where, f"应为 0 到 1 之间的比例，实为 {item!r}")
+        elif not 0 < item < 1:
+            check.add("bad_value", where, f"{item} 应大于 0 且小于 1")
+    if len(check.errors) > before:
+        return None
+    shares = tuple(float(item) for item in raw)
+    if any(b <= a for a, b in itertools.pairwise(shares)):
+        check.add("bad_value", key, "比例应从小到大排列且不重复")
+        return None
+    return shares
 
 
 def _catalogue(check: _FileCheck, key: str, raw: list[Any]) -> tuple[CatalogueItem, ...] | None:

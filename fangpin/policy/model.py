@@ -61,7 +61,8 @@ class CatalogueItem:
         }
 
 
-Value = int | float | bool | str | tuple[CatalogueItem, ...]
+# A tuple is a list of CatalogueItem (catalogue and region kinds) or of floats (shares).
+Value = int | float | bool | str | tuple[CatalogueItem, ...] | tuple[float, ...]
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,9 +24,9 @@ from pathlib import Path
 from fangpin.policy.errors import PolicyError, PolicyValidationError
 from fangpin.policy.format import format_value
 from fangpin.policy.loader import parse_edition
-from fangpin.policy.model import NATIONAL, Edition, Level
+from fangpin.policy.model import NATIONAL, CatalogueItem, Edition, Level
 from fangpin.policy.resolved import ResolvedEdition, ResolvedValue
-from fangpin.policy.schema import FIELDS_BY_KEY, LIMITS, Direction, Kind
+from fangpin.policy.schema import CATALOGUE_KINDS, FIELDS_BY_KEY, LIMITS, Direction
 from fangpin.regioncode import RegionCodeError, parse_code
 
 __all__ = ["DEFAULT_DIRECTORY", "EditionSet", "default_editions", "load_editions", "resolve"]
@@ -132,8 +132,10 @@ def _apply(chain: Sequence[Edition]) -> tuple[dict[str, ResolvedValue], list[Pol
                     )
                     continue
             confirmed = entry.confirmed
-            if spec.kind is Kind.CATALOGUE and isinstance(entry.value, tuple):
-                confirmed = confirmed and all(item.confirmed for item in entry.value)
+            if spec.kind in CATALOGUE_KINDS and isinstance(entry.value, tuple):
+                confirmed = confirmed and all(
+                    item.confirmed for item in entry.value if isinstance(item, CatalogueItem)
+                )
             values[key] = ResolvedValue(
                 key=key,
                 value=entry.value,

@@ -11,7 +11,14 @@ from fangpin.policy.format import format_value
 from fangpin.policy.model import CatalogueItem, Edition, Level, Value
 from fangpin.policy.schema import FIELDS, FIELDS_BY_KEY, FieldSpec
 
-__all__ = ["EliminationGuards", "ExplainRow", "ResolvedEdition", "ResolvedValue"]
+__all__ = [
+    "EliminationGuards",
+    "EvaluationThresholds",
+    "ExplainRow",
+    "IntegrityThresholds",
+    "ResolvedEdition",
+    "ResolvedValue",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +44,7 @@ class ResolvedValue:
     def as_dict(self) -> dict[str, Any]:
         value: Any = self.value
         if isinstance(value, tuple):
-            value = [item.as_dict() for item in value]
+            value = [item.as_dict() if isinstance(item, CatalogueItem) else item for item in value]
         return {
             "value": value,
             "confirmed": self.confirmed,
@@ -74,6 +81,51 @@ class EliminationGuards:
     require_water: bool
     require_no_new_risk: bool
     block_whole_household_no_labour: bool
+
+
+@dataclass(frozen=True, slots=True)
+class EvaluationThresholds:
+    """The exit standards and 三率一度 lines of DOMAIN.md §6 (the ``evaluation`` section).
+
+    Rates must be *below* their max; approval must be *at least* its min; the registry
+    incidence may not be *above* its max. ``confirmed_keys`` lists the keys a source confirmed,
+    so a verdict can say when it rests on an unconfirmed line.
+    """
+
+    wrong_exit_rate_max: float
+    omission_rate_max: float
+    approval_rate_min: float
+    incidence_max: float
+    incidence_max_west: float
+    registry_incidence_max: float
+    western_regions: tuple[CatalogueItem, ...]
+    confidence_level: float
+    confirmed_keys: frozenset[str] = frozenset()
+
+    def western_region(self, region_code: str) -> CatalogueItem | None:
+        """The longest listed prefix of ``region_code`` (None: the general line applies)."""
+        matches = [item for item in self.western_regions if region_code.startswith(item.code)]
+        return max(matches, key=lambda item: len(item.code)) if matches else None
+
+    def is_confirmed(self, key: str) -> bool:
+        """Whether ``evaluation.<key>`` (e.g. ``incidence_max_west``) was confirmed."""
+        return f"evaluation.{key}" in self.confirmed_keys
+
+
+@dataclass(frozen=True, slots=True)
+class IntegrityThresholds:
+    """The parameters of the automated integrity signals, DOMAIN.md §11 [D]."""
+
+    bunching_band_share: float
+    bunching_min_households: int
+    transfer_share_max: float
+    fast_elimination_months: int
+    same_day_eliminations_min: int
+    identical_income_min_households: int
+    quota_shares: tuple[float, ...]
+    quota_tolerance: float
+    benford_min_records: int
+    copied_note_similarity: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,7 +231,13 @@ class ResolvedEdition:
         value = self.get(key).value
         if not isinstance(value, tuple):
             raise TypeError(f"{key} is not a list")
-        return value
+        return tuple(item for item in value if isinstance(item, CatalogueItem))
+
+    def _shares(self, key: str) -> tuple[float, ...]:
+        value = self.get(key).value
+        if not isinstance(value, tuple):
+            raise TypeError(f"{key} is not a list")
+        return tuple(item for item in value if isinstance(item, float))
 
     @property
     def poverty_line(self) -> int:
@@ -276,4 +334,39 @@ class ResolvedEdition:
             block_whole_household_no_labour=self._bool(
                 "elimination.block_whole_household_no_labour"
             ),
+        )
+
+    @property
+    def evaluation(self) -> EvaluationThresholds:
+        """The ``evaluation`` section: exit standards and the 三率一度 lines."""
+        return EvaluationThresholds(
+            wrong_exit_rate_max=self._float("evaluation.wrong_exit_rate_max"),
+            omission_rate_max=self._float("evaluation.omission_rate_max"),
+            approval_rate_min=self._float("evaluation.approval_rate_min"),
+            incidence_max=self._float("evaluation.incidence_max"),
+            incidence_max_west=self._float("evaluation.incidence_max_west"),
+            registry_incidence_max=self._float("evaluation.registry_incidence_max"),
+            western_regions=self._items("evaluation.western_region_prefixes"),
+            confidence_level=self._float("evaluation.confidence_level"),
+            confirmed_keys=frozenset(
+                spec.key
+                for spec in FIELDS
+                if spec.section == "evaluation" and self.values[spec.key].confirmed
+            ),
+        )
+
+    @property
+    def integrity(self) -> IntegrityThresholds:
+        """The ``integrity`` section: parameters of the §11 integrity signals."""
+        return IntegrityThresholds(
+            bunching_band_share=self._float("integrity.bunching_band_share"),
+            bunching_min_households=self._int("integrity.bunching_min_households"),
+            transfer_share_max=self._float("integrity.transfer_share_max"),
+            fast_elimination_months=self._int("integrity.fast_elimination_months"),
+            same_day_eliminations_min=self._int("integrity.same_day_eliminations_min"),
+            identical_income_min_households=self._int("integrity.identical_income_min_households"),
+            quota_shares=self._shares("integrity.quota_shares"),
+            quota_tolerance=self._float("integrity.quota_tolerance"),
+            benford_min_records=self._int("integrity.benford_min_records"),
+            copied_note_similarity=self._float("integrity.copied_note_similarity"),
         )

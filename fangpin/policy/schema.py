@@ -10,6 +10,13 @@ level above set:
 - ``fixed``: cannot be overridden at all (national code lists, the 2010 base line);
 - ``free``: may be set to anything valid (local lists, the wording of the income window).
 
+For the evaluation thresholds (DOMAIN.md §6) "stricter" means a harder exit: a lower ceiling on
+错退率, 漏评率 and 贫困发生率, a higher floor on 群众认可度, a higher confidence level (a wider
+interval passes less). For the integrity signals (§11) it means catching more: a wider bunching
+band, a lower share, count or similarity that triggers, a longer "too fast" window, and a lower
+minimum of records for a statistical test (a county cannot switch a test off for itself by
+raising the minimum above its own size).
+
 Booleans compare ``false < true``, so a ``min`` boolean may be switched on below but never off.
 A national floor must set every key; an override sets only the keys it changes.
 """
@@ -21,6 +28,7 @@ from enum import StrEnum
 
 __all__ = [
     "CATALOGUE_ITEM_KEYS",
+    "CATALOGUE_KINDS",
     "ENTRY_KEYS",
     "FIELDS",
     "FIELDS_BY_KEY",
@@ -41,6 +49,8 @@ class Kind(StrEnum):
     TEXT = "text"  # non-empty string
     ENUM = "enum"  # one of ``choices``
     CATALOGUE = "catalogue"  # non-empty list of { code, zh, en?, code_table?, confirmed? }
+    REGIONS = "regions"  # a catalogue whose codes are real 2-, 4- or 6-digit region codes
+    SHARES = "shares"  # non-empty list of distinct shares, each 0 < x < 1, ascending
 
 
 class Direction(StrEnum):
@@ -70,7 +80,7 @@ class FieldSpec:
         return self.key.split(".", 1)[1]
 
 
-_I, _S, _R, _B, _T, _E, _C = (
+_I, _S, _R, _B, _T, _E, _C, _G, _L = (
     Kind.INT,
     Kind.SHARE,
     Kind.RATIO,
@@ -78,6 +88,8 @@ _I, _S, _R, _B, _T, _E, _C = (
     Kind.TEXT,
     Kind.ENUM,
     Kind.CATALOGUE,
+    Kind.REGIONS,
+    Kind.SHARES,
 )
 _MIN, _MAX, _FIXED, _FREE = Direction.MIN, Direction.MAX, Direction.FIXED, Direction.FREE
 
@@ -145,6 +157,47 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec(
         "elimination.block_whole_household_no_labour", _B, _MIN, "整户无劳动能力户暂不标注消除"
     ),
+    # §6 exit standards and third-party evaluation (三率一度); rates must be *below* a max
+    # and approval *at least* the min (fangpin.sampling.verdict)
+    FieldSpec("evaluation.wrong_exit_rate_max", _S, _MAX, "错退率（须低于）", "比例", 0, 1),
+    FieldSpec("evaluation.omission_rate_max", _S, _MAX, "漏评率（须低于）", "比例", 0, 1),
+    FieldSpec("evaluation.approval_rate_min", _S, _MIN, "群众认可度（不低于）", "比例", 0, 1),
+    FieldSpec(
+        "evaluation.incidence_max", _S, _MAX, "贫困发生率（村、县退出，须低于）", "比例", 0, 1
+    ),
+    FieldSpec(
+        "evaluation.incidence_max_west", _S, _MAX, "贫困发生率（西部地区，须低于）", "比例", 0, 1
+    ),
+    FieldSpec(
+        "evaluation.registry_incidence_max",
+        _S,
+        _MAX,
+        "退出年度系统内贫困发生率（不得高于）",
+        "比例",
+        0,
+        1,
+    ),
+    FieldSpec("evaluation.western_region_prefixes", _G, _FIXED, "适用西部标准的地区"),
+    # A confidence level of 1 would make every interval infinite.
+    FieldSpec("evaluation.confidence_level", _S, _MIN, "评估置信水平", "比例", 0.5, 0.999),
+    # §11 [D] automated integrity signals (warnings for a person to review, never verdicts).
+    # The bounds keep every edition inside what fangpin.integrity.IntegritySettings accepts.
+    FieldSpec(
+        "integrity.bunching_band_share", _S, _MIN, "收入聚集带宽（线上比例）", "比例", 0.001, 0.5
+    ),
+    FieldSpec("integrity.bunching_min_households", _I, _MAX, "聚集检验最少户数", "户", low=1),
+    FieldSpec("integrity.transfer_share_max", _S, _MAX, "转移性收入占纯收入比例", "比例", 0.01, 1),
+    FieldSpec("integrity.fast_elimination_months", _I, _MIN, "识别后过快消除（月内）", "月", low=1),
+    FieldSpec(
+        "integrity.same_day_eliminations_min", _I, _MAX, "同村同日集中消除（不少于）", "户", low=2
+    ),
+    FieldSpec(
+        "integrity.identical_income_min_households", _I, _MAX, "收入完全相同（不少于）", "户", low=2
+    ),
+    FieldSpec("integrity.quota_shares", _L, _FIXED, "疑似名额比例"),
+    FieldSpec("integrity.quota_tolerance", _S, _MIN, "名额比例容差", "比例", 0, 0.05),
+    FieldSpec("integrity.benford_min_records", _I, _MAX, "首位数字检验最少记录数", "条", low=10),
+    FieldSpec("integrity.copied_note_similarity", _S, _MAX, "记录雷同相似度", "比例", 0.5, 1),
 )
 
 FIELDS_BY_KEY: dict[str, FieldSpec] = {spec.key: spec for spec in FIELDS}
@@ -154,6 +207,9 @@ FIELDS_BY_KEY: dict[str, FieldSpec] = {spec.key: spec for spec in FIELDS}
 # the ceiling must shorten the key with it.
 LIMITS: tuple[tuple[str, str], ...] = (
     ("procedure.verification_days", "procedure.identification_days"),
+    # The western incidence line relaxes the general one (3% vs 2%, DOMAIN.md §6.1), never
+    # the other way round: a western county that lowers it lowers the general line with it.
+    ("evaluation.incidence_max", "evaluation.incidence_max_west"),
 )
 SECTIONS: tuple[str, ...] = tuple(dict.fromkeys(spec.section for spec in FIELDS))
 
@@ -167,6 +223,8 @@ HEADER_KEYS: dict[str, tuple[bool, Kind]] = {
 }
 # Keys of one value entry: { value = …, confirmed = …, source = "…" }.
 ENTRY_KEYS = ("value", "confirmed", "source")
+# Kinds whose value is a tuple of CatalogueItem.
+CATALOGUE_KINDS = frozenset({Kind.CATALOGUE, Kind.REGIONS})
 # Keys of one catalogue item; ``code`` and ``zh`` are required.
 CATALOGUE_ITEM_KEYS = ("code", "zh", "en", "code_table", "confirmed")
 

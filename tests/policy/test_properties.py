@@ -1,4 +1,4 @@
-"""Properties: no resolution is ever looser than the national floor on the monitoring line."""
+"""Properties: no resolution is ever looser than the national floor (monitoring line, 三率)."""
 
 from __future__ import annotations
 
@@ -60,3 +60,38 @@ def test_an_override_is_accepted_only_if_it_stays_at_or_above_the_level_above(
             expected = county_line if county_line is not None else above_county
             assert load_editions(directory).resolve(year, "433124").monitoring_line == expected
             assert expected >= FLOOR_2024
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    wrong_exit=st.none() | st.sampled_from([0.0, 0.005, 0.01, 0.015, 0.02, 0.025, 0.05, 1.0]),
+    approval=st.none() | st.sampled_from([0.0, 0.5, 0.85, 0.9, 0.92, 0.95, 1.0]),
+)
+def test_an_evaluation_override_is_accepted_only_if_it_is_at_least_as_strict(
+    wrong_exit: float | None, approval: float | None
+) -> None:
+    with tempfile.TemporaryDirectory() as name:
+        directory = Path(name)
+        write(directory, "2024-national.toml", shipped_text("2024-national.toml"))
+        lines = ""
+        if wrong_exit is not None:
+            lines += body("evaluation", "wrong_exit_rate_max", wrong_exit)
+        if approval is not None:
+            lines += ("" if lines else "[evaluation]\n") + (
+                f'approval_rate_min = {{ value = {approval}, confirmed = true, source = "x" }}\n'
+            )
+        write(directory, "2024-433124.toml", county_override(2024, "433124", lines))
+        rejected = (wrong_exit is not None and wrong_exit > 0.02) or (
+            approval is not None and approval < 0.9
+        )
+
+        if rejected:
+            with pytest.raises(PolicyValidationError) as caught:
+                load_editions(directory)
+            assert set(caught.value.codes) == {"loosening"}
+        else:
+            evaluation = load_editions(directory).resolve(2024, "433124").evaluation
+            assert evaluation.wrong_exit_rate_max <= 0.02
+            assert evaluation.approval_rate_min >= 0.9
+            assert evaluation.wrong_exit_rate_max == (0.02 if wrong_exit is None else wrong_exit)
+            assert evaluation.approval_rate_min == (0.9 if approval is None else approval)
