@@ -15,6 +15,7 @@ from pathlib import Path
 
 from benchmarks.imports import bench_imports
 from benchmarks.list_search import bench_list_search
+from benchmarks.measures import bench_measures
 from benchmarks.screening import bench_screening
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -165,7 +166,9 @@ def main() -> None:
         "--sample", type=int, default=20_000, help="households in the ORM comparison"
     )
     parser.add_argument(
-        "--only", choices=["bulk_load", "list_search", "screening", "imports"], default=None
+        "--only",
+        choices=["bulk_load", "list_search", "screening", "imports", "measures"],
+        default=None,
     )
     parser.add_argument(
         "--households", type=int, default=1_000_000, help="households in the list_search step"
@@ -190,6 +193,12 @@ def main() -> None:
         help="rows the per-household baseline of the imports step writes",
     )
     parser.add_argument("--no-spark", action="store_true", help="skip screening on Spark")
+    parser.add_argument(
+        "--measures-persons",
+        type=int,
+        default=10_000_000,
+        help="synthetic persons of the measures step (its own section unless 10,000,000)",
+    )
     args = parser.parse_args()
     if args.only in (None, "bulk_load"):
         write_section("bulk_load", bench_bulk_load(args.persons, args.sample))
@@ -227,6 +236,10 @@ def main() -> None:
             postgres_database=postgres_database,
         )
         write_section("imports", section)
+    if args.only in (None, "measures"):
+        section = bench_measures(args.measures_persons, machine=machine(), seed=args.seed)
+        size = args.measures_persons
+        write_section("measures" if size == 10_000_000 else f"measures-{size}", section)
     print(f"results written to {RESULTS}")
 
 
