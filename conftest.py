@@ -37,6 +37,9 @@ PURE_TEST_PACKAGES = (
     "workdays",
     "sheets",
     "procedure",
+    "integrity",
+    "measures",
+    "sampling",
 )
 
 

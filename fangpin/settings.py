@@ -204,6 +204,7 @@ INSTALLED_APPS = [
     "fangpin.imports",
     "fangpin.supervision",
     "fangpin.casework",
+    "fangpin.evaluation",
     "ninja",  # its static files: the API docs' Swagger UI, served locally
     "fangpin.api",
     "fangpin.web",
@@ -327,6 +328,7 @@ STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [
     BASE_DIR / "fangpin" / "static",
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
+    ("vendor/echarts", BASE_DIR / "node_modules" / "echarts" / "dist"),
 ]
 
 # --- Sessions (SEC-SES-1…3) -----------------------------------------------------------------

@@ -13,11 +13,13 @@ import typer
 
 from fangpin.cli.api_token import api_token_app
 from fangpin.cli.audit import audit_app
+from fangpin.cli.evaluation import evaluation_app
 from fangpin.cli.excel import excel_app
 from fangpin.cli.export import export_command
 from fangpin.cli.feeds import feeds_app
 from fangpin.cli.housekeeping import housekeeping_command
 from fangpin.cli.ledger import ledger_app
+from fangpin.cli.measure import measure_command
 from fangpin.cli.pi import pi_app
 from fangpin.cli.policy import policy_app
 from fangpin.cli.screen import screen_command
@@ -35,6 +37,7 @@ app = typer.Typer(
 regions_app = typer.Typer(help="行政区划（统计用区划代码）。Region codes.", no_args_is_help=True)
 app.add_typer(regions_app, name="regions")
 app.add_typer(audit_app, name="audit")
+app.add_typer(evaluation_app, name="evaluation")
 app.add_typer(feeds_app, name="feeds")
 app.add_typer(ledger_app, name="ledger")
 app.add_typer(excel_app, name="excel")
@@ -45,6 +48,7 @@ app.command("housekeeping")(housekeeping_command)
 app.command("export")(export_command)
 app.add_typer(policy_app, name="policy")
 app.command("screen")(screen_command)
+app.command("measure")(measure_command)
 app.add_typer(user_app, name="user")
 app.add_typer(workdays_app, name="workdays")
 

@@ -108,6 +108,7 @@ def run_demo(*, county: str, households: int, seed: int) -> None:
     _demo_assistance(county=county, seed=seed)
     _demo_excel(county=county, seed=seed)
     _demo_problems(county=county)
+    _demo_evaluation(county=county, seed=seed)
     typer.echo(f"演示数据就绪，用时 {time.perf_counter() - started:.0f} 秒。")
 
 
@@ -584,3 +585,32 @@ def _demo_problems(*, county: str) -> None:
             f"   {DEMO_PERIOD} 筛查发现的数据质量问题 {pushed.found:,} 个已导入整改台账"
             f"（新登记 {pushed.created:,} 个，可在问题页面“举一反三”）"
         )
+
+
+def _demo_evaluation(*, county: str, seed: int) -> None:
+    """⑬ Measuring the truth: third-party evaluation, poverty measures, integrity report."""
+    from fangpin.evaluation.demo import demo_evaluation
+
+    year = int(DEMO_PERIOD[:4])
+    shown = demo_evaluation(county=county, year=year, seed=seed)
+    if not shown:
+        return
+    typer.echo(
+        f"⑬ 第三方评估：{shown['villages']} 个样本村、{shown['households']} 户"
+        f"（库内 {shown['register']} 户），已入户核查 {shown['surveyed']} 户，"
+        f"认定错退 {shown['wrongly_exited']} 户、漏评 {shown['missed']} 户"
+        f"（已推送整改台账 {shown['pushed']} 个；督查评估账号打开“第三方评估”）"
+    )
+    for row in shown["rates"]:
+        typer.echo(f"   {row.verdict.text_zh if row.verdict else row.label + '：' + row.reason}")
+    result = shown["measures"]
+    total = next(r for r in result["profile"]["monitoring"] if not r["group"])
+    typer.echo(
+        f"   贫困测度：监测线下人口占比 {total['headcount']:.2%}，基尼系数 {total['gini']:.3f}，"
+        f"多维贫困 H={result['mpi']['H']:.2%}；{result['exit']['county']['text']}"
+        "（菜单“贫困测度”）"
+    )
+    typer.echo(
+        f"   数据真实性检测：疑点 {shown['integrity_findings']:,} 条，"
+        f"其中 {shown['integrity_pushed']} 条已推送整改台账（菜单“真实性检测”）"
+    )

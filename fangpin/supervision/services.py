@@ -265,12 +265,13 @@ def problem_decide(
 
 @dataclass(frozen=True, slots=True)
 class NewProblem:
-    """One problem of a bulk push: one household's finding, keyed so a re-run skips it."""
+    """One problem of a bulk push: one household's (or one region's) finding, keyed so a
+    re-run skips it."""
 
     origin_key: str
     origin_rule: str
-    region_code: str  # the household's village
-    household_id: int
+    region_code: str  # the household's village, or the region the finding is about
+    household_id: int | None  # None: a finding about a region or a cadre, not one household
     description: str
     dimension: str
     lead_unit: str
@@ -347,11 +348,12 @@ def problems_bulk_create(
         Problem.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
         through = Problem.households.through
         by_key = {i.origin_key: i.household_id for i in fresh.values()}
+        linked = {k: h for k, h in by_key.items() if h is not None}
         stored = dict(
             Problem.objects.filter(origin_key__in=list(by_key)).values_list("origin_key", "pk")
         )
         through.objects.bulk_create(
-            [through(problem_id=stored[k], household_id=h) for k, h in by_key.items()],
+            [through(problem_id=stored[k], household_id=h) for k, h in linked.items()],
             batch_size=1000,
             ignore_conflicts=True,
         )

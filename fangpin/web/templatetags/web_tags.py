@@ -37,3 +37,14 @@ def can(user: object, capability: str) -> bool:
     from fangpin.core.access import user_can
 
     return user_can(user, capability)
+
+
+@register.filter
+def percent(value: object, digits: int = 2) -> str:
+    """``{{ 0.01234|percent }}`` → 1.23%; ``—`` for None (no estimate yet)."""
+    if value is None or value == "":
+        return "—"
+    try:
+        return f"{float(value) * 100:.{int(digits)}f}%"  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return "—"
