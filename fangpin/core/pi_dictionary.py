@@ -97,6 +97,15 @@ PI_REGISTRY: dict[str, PiEntry] = {
     # evidence, measures) and name who handled them: treated as the registry's data.
     "supervision.Problem.*": _person("督查发现问题整改（对账销号）", sensitive=True),
     "supervision.ProblemEntry.*": _person("整改办理记录（整改情况、核实意见）", sensitive=True),
+    # Third-party evaluation: the sample names households and the survey records what the
+    # evaluator found in the home (income, 两不愁三保障, 错退/漏评, approval, notes); integrity
+    # findings explain a household's figures. Seen only by evaluators (samples) or in scope.
+    "evaluation.SampledHousehold.*": _person(
+        "第三方评估入户核查（收入、两不愁三保障、错退漏评认定、认可度）", sensitive=True
+    ),
+    "evaluation.IntegrityFinding.*": _person(
+        "数据真实性疑点（涉及农户的收入数字与说明，需人工核实）", sensitive=True
+    ),
     "casework.CaseDocument.*": _person(
         "签字的承诺授权书等案件材料（文件存于服务器，辖区内可下载，不进日志）", sensitive=True
     ),
@@ -166,4 +175,7 @@ NOT_PI: dict[str, str] = {
     "supervision.InspectionPlan.registered_per_village": "每村抽取户数（数字）",
     "supervision.InspectionPlan.others_per_village": "每村抽取户数（数字）",
     "supervision.PlanHousehold.village_code": "所在村的区划代码，公开信息",
+    "evaluation.Campaign.name": "评估批次名称（如“2024年度第三方评估”）",
+    "evaluation.SampledVillage.village": "样本村的区划代码，公开信息",
+    "evaluation.SampledVillage.stratum_villages": "层内村数（数字）",
 }
