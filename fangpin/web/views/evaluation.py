@@ -185,7 +185,7 @@ def campaign_visits_view(request: HttpRequest, campaign_id: UUID) -> HttpRespons
 class SurveyForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     surveyed_on = forms.DateField(
-        label=_("核查日期"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("核查日期"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
     people = forms.IntegerField(label=_("家庭人口"), min_value=1, max_value=30)
     per_capita_income = forms.DecimalField(
