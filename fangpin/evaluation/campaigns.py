@@ -72,6 +72,49 @@ class DesignChoice:
     register_all: bool = True  # every registered household of a sampled village
     register_share: float = 1.0  # used when not register_all
     register_cap: int = 0  # 0: no cap
+    # Sized from a target precision instead (docs/sampling.md): the half-width of the 95%
+    # interval wanted for a rate expected near ``expected_rate``, with the intra-village
+    # correlation ``icc``; villages per township are then allocated by size (at least 2).
+    target_margin: float | None = None
+    expected_rate: float = 0.02
+    icc: float = 0.05
+
+
+def _villages_per_stratum(
+    choice: DesignChoice, villages: list[sampling.Village]
+) -> tuple[int | dict[str, int], dict[str, Any]]:
+    """The first-stage sizes: the chosen number per township, or a plan from the precision."""
+    if choice.target_margin is None:
+        return choice.villages_per_township, {}
+    strata: dict[str, int] = {}
+    for village in villages:
+        strata[village.stratum] = strata.get(village.stratum, 0) + 1
+    register_share = 1.0 if choice.register_all else choice.register_share
+    per_village = [
+        min(v.households_in_register, choice.register_cap or v.households_in_register)
+        * register_share
+        + min(v.households_outside * choice.ordinary_share, choice.ordinary_cap)
+        for v in villages
+    ]
+    households_per_village = max(1, round(sum(per_village) / len(per_village)))
+    plan = sampling.plan_two_stage(
+        strata=strata,
+        expected=choice.expected_rate,
+        margin=choice.target_margin,
+        icc=choice.icc,
+        households_per_village=households_per_village,
+    )
+    return plan.villages_per_stratum, {
+        "target_margin": choice.target_margin,
+        "expected_rate": choice.expected_rate,
+        "icc": choice.icc,
+        "households_per_village": households_per_village,
+        "design_effect": plan.design_effect,
+        "households_required": plan.households_required,
+        "villages_required": plan.villages_required,
+        "villages_planned": plan.villages_planned,
+        "is_capped": plan.is_capped,
+    }
 
 
 def _frame(county: Region) -> tuple[list[sampling.Village], dict[str, dict[str, list[int]]]]:
@@ -127,9 +170,10 @@ def campaign_create(
         raise EvaluationError("frame", f"{county.name}没有登记农户，无法抽样")
     share = choice.register_share if not choice.register_all else 1.0
     try:
+        per_stratum, precision = _villages_per_stratum(choice, villages)
         drawn = sampling.draw_sample(
             villages,
-            villages_per_stratum=choice.villages_per_township,
+            villages_per_stratum=per_stratum,
             register_households={c: g[Domain.REGISTER] for c, g in households.items()},
             outside_households={c: g[Domain.OUTSIDE] for c, g in households.items()},
             seed=seed,
@@ -154,6 +198,7 @@ def campaign_create(
                 "register_share": share,
                 "register_cap": choice.register_cap,
                 "parameters": drawn.parameters.as_dict(),
+                "precision": precision,
                 "frame_villages": len(villages),
                 "frame_households": sum(
                     v.households_in_register + v.households_outside for v in villages

@@ -60,6 +60,27 @@ class CampaignForm(forms.Form):
     ordinary_cap = forms.IntegerField(
         label=_("每村一般农户最多抽取户数"), min_value=1, max_value=1000, initial=200
     )
+    target_margin = forms.DecimalField(
+        label=_("或按目标精度确定样本村数：95%置信区间半宽（百分点，如 1.5）"),
+        min_value=Decimal("0.1"),
+        max_value=20,
+        decimal_places=2,
+        required=False,
+    )
+    expected_rate = forms.DecimalField(
+        label=_("预期错退率（%）"),
+        min_value=Decimal("0.1"),
+        max_value=50,
+        initial=2,
+        decimal_places=2,
+    )
+    icc = forms.DecimalField(
+        label=_("村内相关系数"),
+        min_value=0,
+        max_value=1,
+        initial=Decimal("0.05"),
+        decimal_places=3,
+    )
     seed = forms.CharField(label=_("抽样种子（留空自动生成）"), max_length=64, required=False)
 
     def __init__(self, *args: Any, counties: list[tuple[str, str]], **kwargs: Any) -> None:
@@ -102,6 +123,13 @@ def campaign_list_view(request: HttpRequest) -> HttpResponse:
                     villages_per_township=data["villages_per_township"],
                     ordinary_share=float(data["ordinary_share"]) / 100,
                     ordinary_cap=data["ordinary_cap"],
+                    target_margin=(
+                        float(data["target_margin"]) / 100
+                        if data["target_margin"] is not None
+                        else None
+                    ),
+                    expected_rate=float(data["expected_rate"]) / 100,
+                    icc=float(data["icc"]),
                 ),
                 request=request,
             )
