@@ -40,7 +40,13 @@ PURE_TEST_PACKAGES = (
     "integrity",
     "measures",
     "sampling",
+    "ledger",
 )
+
+#: Test packages that drive the app end to end through a browser: they run in the SQLite pass
+#: only. Their database work is the pages' and services', which the page and service tests
+#: cover on PostgreSQL; running the browser twice would cost minutes and prove nothing more.
+SQLITE_ONLY_PACKAGES = ("browser",)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -49,12 +55,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if connection.vendor == "postgresql":
         tests_dir = Path(__file__).parent / "tests"
         pure = pytest.mark.skip(reason="pure core, no database: runs in the SQLite pass")
+        once = pytest.mark.skip(reason="runs in the SQLite pass only (marked sqlite_only)")
         for item in items:
             path = Path(item.path)
-            if path.is_relative_to(tests_dir) and path.relative_to(tests_dir).parts[0] in (
-                PURE_TEST_PACKAGES
-            ):
+            package = (
+                path.relative_to(tests_dir).parts[0] if path.is_relative_to(tests_dir) else ""
+            )
+            if package in PURE_TEST_PACKAGES:
                 item.add_marker(pure)
+            elif package in SQLITE_ONLY_PACKAGES or "sqlite_only" in item.keywords:
+                item.add_marker(once)
         return
     skip = pytest.mark.skip(
         reason="needs PostgreSQL: runs in the PostgreSQL pass (FANGPIN_TEST_POSTGRES_URL)"
