@@ -55,12 +55,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if connection.vendor == "postgresql":
         tests_dir = Path(__file__).parent / "tests"
         pure = pytest.mark.skip(reason="pure core, no database: runs in the SQLite pass")
-        once = pytest.mark.skip(reason="runs in the SQLite pass only (marked sqlite_only)")
+        once = pytest.mark.skip(
+            reason="runs in the SQLite pass only (browser journeys, tests marked sqlite_only)"
+        )
         for item in items:
             path = Path(item.path)
-            package = (
-                path.relative_to(tests_dir).parts[0] if path.is_relative_to(tests_dir) else ""
-            )
+            package = path.relative_to(tests_dir).parts[0] if path.is_relative_to(tests_dir) else ""
             if package in PURE_TEST_PACKAGES:
                 item.add_marker(pure)
             elif package in SQLITE_ONLY_PACKAGES or "sqlite_only" in item.keywords:
