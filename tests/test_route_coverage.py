@@ -99,6 +99,21 @@ COVERED_ELSEWHERE = {
     # Visit coverage: the scope's monitored households only; plan, measure, visit and photo
     # routes are in the web matrix.
     "assistance:coverage": "tests/assistance/test_selectors.py, tests/assistance/test_pages.py",
+    # Evaluation (第三方评估, measures, integrity): role × county in or out of scope, GET and
+    # POST, in tests/evaluation/test_scope_matrix.py (another county's campaign → 404; no
+    # findings.write → 403; a report POST naming another county → 404)
+    "web:evaluations": "tests/evaluation/test_scope_matrix.py (campaigns of one's scope only)",
+    "web:evaluation": "tests/evaluation/test_scope_matrix.py (another county's campaign → 404)",
+    "web:evaluation_visits": "tests/evaluation/test_scope_matrix.py (another county → 404)",
+    "web:evaluation_next": "tests/evaluation/test_scope_matrix.py (another county → 404)",
+    "web:evaluation_close": "tests/evaluation/test_scope_matrix.py (another county → 404)",
+    "web:evaluation_push": "tests/evaluation/test_scope_matrix.py (another county → 404)",
+    "web:evaluation_survey": "tests/evaluation/test_scope_matrix.py (another county → 404)",
+    "web:measures": "tests/evaluation/test_scope_matrix.py, test_report_pages.py (rows in scope)",
+    "web:measures_compute": "tests/evaluation/test_scope_matrix.py (another county → 404)",
+    "web:integrity": "tests/evaluation/test_scope_matrix.py, test_report_pages.py (rows in scope)",
+    "web:integrity_run": "tests/evaluation/test_scope_matrix.py (another county → 404)",
+    "web:integrity_push": "tests/evaluation/test_scope_matrix.py (another county → 404)",
 }
 
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +23,6 @@ from fangpin.core.access import FINDINGS_WRITE, SCREENING_RUN, user_can
 from fangpin.evaluation import selectors
 from fangpin.evaluation.errors import EvaluationError
 from fangpin.evaluation.integrity import integrity_push, integrity_run
-from fangpin.evaluation.models import IntegrityRun
 from fangpin.evaluation.registry_measures import measures_compute
 from fangpin.integrity import CODE_ZH, Code
 from fangpin.web.views._common import pi_page
@@ -31,13 +31,20 @@ FINDINGS_SHOWN = 200
 
 
 def _choice(request: HttpRequest) -> tuple[list[Any], str, int]:
-    """The counties the reader may pick, the chosen one and the year (GET or POST)."""
+    """The counties the reader may pick, the chosen one and the year (GET or POST).
+
+    A page falls back to the first county; a POST naming a county outside the scope is a 404.
+    """
     counties = list(selectors.counties_in_scope(user=request.user))
     if not counties:
         raise PermissionDenied
     data = request.POST if request.method == "POST" else request.GET
     wanted = str(data.get("county", ""))
-    chosen = next((c.code for c in counties if c.code == wanted), counties[0].code)
+    chosen = next((c.code for c in counties if c.code == wanted), None)
+    if chosen is None:
+        if request.method == "POST":  # never act on another county than the one named
+            raise Http404
+        chosen = counties[0].code
     try:
         year = int(str(data.get("year", "")))
     except ValueError:
@@ -45,6 +52,11 @@ def _choice(request: HttpRequest) -> tuple[list[Any], str, int]:
     if not 2020 <= year <= 2100:
         year = timezone.localdate().year - 1
     return counties, chosen, year
+
+
+def _refused(exc: EvaluationError) -> int:
+    """403 for a step outside one's rights or scope, 400 for anything else."""
+    return 403 if exc.code in ("forbidden", "region") else 400
 
 
 def _in_scope(rows: list[dict[str, Any]], prefix: str, key: str) -> list[dict[str, Any]]:
@@ -57,11 +69,13 @@ def _chart(option: dict[str, Any]) -> dict[str, Any]:
 
 
 def _measure_charts(
-    result: dict[str, Any], township_rows: list[dict[str, Any]]
+    result: dict[str, Any], township_rows: list[dict[str, Any]], whole_county: bool
 ) -> dict[str, dict[str, Any]]:
+    """The headcount by township (the reader's townships); the MPI contributions and the
+    Lorenz curve are the county's, so only for a reader of the whole county."""
     names = [r["name"] for r in township_rows]
     mpi = result["mpi"]
-    return {
+    charts = {
         "headcount": _chart(
             {
                 "title": {"text": "各乡镇监测线下人口占比", "textStyle": {"fontSize": 14}},
@@ -118,6 +132,7 @@ def _measure_charts(
             }
         ),
     }
+    return charts if whole_county else {"headcount": charts["headcount"]}
 
 
 @require_GET
@@ -160,7 +175,7 @@ def measures_view(request: HttpRequest) -> HttpResponse:
             exit_villages=sorted(villages, key=lambda r: (r["qualified"], -r["incidence"])),
             exit_townships=_in_scope(result["exit"]["townships"], prefix, "code"),
             exit_county=result["exit"]["county"] if whole_county else None,
-            charts=_measure_charts(result, townships["monitoring"]),
+            charts=_measure_charts(result, townships["monitoring"], whole_county),
         )
     return render(request, "web/measures.html", context)
 
@@ -177,13 +192,13 @@ def measures_compute_view(request: HttpRequest) -> HttpResponse:
             request,
             "web/measures.html",
             {"counties": counties, "county": county, "year": year, "error": exc.message},
-            status=400,
+            status=_refused(exc),
         )
     return redirect(f"{reverse('web:measures')}?county={county}&year={year}")
 
 
-def _integrity_chart(run: IntegrityRun) -> dict[str, Any]:
-    rows = [(v["title"], v["findings"]) for v in run.summary.values() if v["ran"]]
+def _integrity_chart(summary: list[dict[str, Any]]) -> dict[str, Any]:
+    rows = [(v["title"], v["findings"]) for v in summary if v["ran"]]
     return _chart(
         {
             "title": {"text": "各项检测发现的疑点数", "textStyle": {"fontSize": 14}},
@@ -223,12 +238,22 @@ def integrity_view(request: HttpRequest) -> HttpResponse:
         shown = list(findings[:FINDINGS_SHOWN])
         for finding in shown:
             finding.title = CODE_ZH.get(Code(finding.detector), finding.detector)  # type: ignore[attr-defined]
+        summary = [{"code": code, **values} for code, values in run.summary.items()]
+        if len(selectors.reader_prefix(request.user) or "") > 6:
+            # A township or village reader: the counts of their own findings, not the county's.
+            counts = dict(
+                selectors.integrity_findings(user=request.user, run=run)
+                .order_by()
+                .values_list("detector")
+                .annotate(n=Count("id"))
+            )
+            summary = [{**row, "findings": counts.get(row["code"], 0)} for row in summary]
         context.update(
             findings=shown,
             findings_total=findings.count(),
             shown=FINDINGS_SHOWN,
-            chart=_integrity_chart(run),
-            summary=[{"code": code, **values} for code, values in run.summary.items()],
+            chart=_integrity_chart(summary),
+            summary=summary,
         )
     return render(request, "web/integrity.html", context)
 
@@ -249,7 +274,7 @@ def integrity_run_view(request: HttpRequest) -> HttpResponse:
             request,
             "web/integrity.html",
             {"counties": counties, "county": county, "year": year, "error": exc.message},
-            status=400,
+            status=_refused(exc),
         )
     return redirect(_integrity_url(county, year))
 
@@ -261,6 +286,7 @@ def integrity_push_view(request: HttpRequest) -> HttpResponse:
     counties, county, year = _choice(request)
     run = selectors.integrity_run_latest(user=request.user, county_code=county, year=year)
     detector = str(request.POST.get("detector", ""))
+    status = 400
     if run is None:
         error = "还没有检测结果，请先开始检测"
     else:
@@ -273,12 +299,12 @@ def integrity_push_view(request: HttpRequest) -> HttpResponse:
                 request=request,
             )
         except EvaluationError as exc:
-            error = exc.message
+            error, status = exc.message, _refused(exc)
         else:
             return redirect(_integrity_url(county, year, f"&pushed={created}"))
     return render(
         request,
         "web/integrity.html",
         {"counties": counties, "county": county, "year": year, "error": error},
-        status=400,
+        status=status,
     )
