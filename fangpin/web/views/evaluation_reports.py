@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from fangpin.core.access import FINDINGS_WRITE, SCREENING_RUN, user_can
@@ -288,7 +289,7 @@ def integrity_push_view(request: HttpRequest) -> HttpResponse:
     detector = str(request.POST.get("detector", ""))
     status = 400
     if run is None:
-        error = "还没有检测结果，请先开始检测"
+        error = gettext("还没有检测结果，请先开始检测")
     else:
         try:
             created = integrity_push(
