@@ -6,7 +6,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from django.db import connection
 from django.db.models import Count
 
 from fangpin.core import regions
@@ -421,29 +420,6 @@ def test_default_source_dir_follows_the_environment(
 
     monkeypatch.setenv("FANGPIN_REGIONS_DIR", str(tmp_path))
     assert default_source_dir() == tmp_path
-
-
-@pytest.mark.slow
-def test_loads_the_whole_country_from_the_installed_package(db: None) -> None:
-    source = default_source_dir()
-    if not (source / "villages.csv").is_file():
-        pytest.skip("china-division not installed: run make install")
-    if connection.vendor == "postgresql":
-        # 665,271 rows take a minute; the same code path is proven on PostgreSQL by the
-        # province below (placeholders and 金门县 included), the whole country on SQLite.
-        pytest.skip("the whole country loads in the SQLite pass; PostgreSQL loads 福建省")
-    assert data_rows(source / "villages.csv") == 620_573
-
-    report = regions_load(source_dir=source)
-
-    # 620,573 village rows: one, 金门县 350527000000, repeats its county's code.
-    assert level_counts() == {1: 31, 2: 342, 3: 2975, 4: 41_351, 5: 620_572}
-    assert (report.created, report.skipped_placeholders, report.skipped_orphans) == (
-        665_271,
-        5,
-        0,
-    )
-    # How long this takes is a benchmark's business (docs/benchmarks.md), never a test's.
 
 
 def test_loads_a_province_with_the_country_above_it(db: None) -> None:
