@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from fangpin.assistance import selectors as assistance_selectors
+from fangpin.core.exports import ExportError
 from fangpin.feeds.access import can_use_feeds
 from fangpin.feeds.selectors import feed_batch_list
 from fangpin.intake import models as intake_models
@@ -22,7 +23,7 @@ from fangpin.sheets.writer import Column
 from fangpin.supervision import selectors as supervision_selectors
 from fangpin.web.export_lists import ExportList, _form_data, _label, _local, _open, _village_pairs
 
-__all__ = ["COVERAGE", "DECLARATIONS", "FEED_BATCHES", "PROBLEMS"]
+__all__ = ["COVERAGE", "DECLARATIONS", "FEED_BATCHES", "INTEGRITY", "PROBLEMS"]
 
 
 # --- 自主申报 ------------------------------------------------------------------------------------
@@ -232,4 +233,71 @@ PROBLEMS = ExportList(
     filters=("status", "dimension", "source", "overdue", "escalation", "region"),
     rows=_problem_rows,
     cells=_problem_cells,
+)
+
+
+# --- 数据真实性检测 ----------------------------------------------------------------------------
+
+
+def _integrity_rows(user: Any, filters: dict[str, str]) -> list[Any]:
+    """The findings of the latest integrity run the page shows (county, year, detector)."""
+    from fangpin.evaluation import selectors as evaluation_selectors
+    from fangpin.integrity import CODE_ZH, Code
+
+    counties = list(evaluation_selectors.counties_in_scope(user=user))
+    if not counties:
+        return []
+    wanted = filters.get("county", "")
+    county = next((c.code for c in counties if c.code == wanted), None)
+    if wanted and county is None:
+        raise ExportError("filters", "所选县不在您的辖区内")
+    try:
+        year = int(filters.get("year") or timezone.localdate().year - 1)
+    except ValueError:
+        raise ExportError("filters", "年度应为数字") from None
+    detector = filters.get("detector", "")
+    if detector and detector not in Code.__members__:
+        raise ExportError("filters", "没有这个检测项")
+    run = evaluation_selectors.integrity_run_latest(
+        user=user, county_code=county or counties[0].code, year=year
+    )
+    if run is None:
+        return []
+    rows = list(evaluation_selectors.integrity_findings(user=user, run=run, detector=detector))
+    for row in rows:
+        row.title = CODE_ZH.get(Code(row.detector), row.detector)  # type: ignore[attr-defined]  # a label for the cell, not stored
+    return rows
+
+
+def _integrity_cells(f: Any, unmasked: bool) -> list[object]:
+    del unmasked  # findings hold figures and household numbers, no ID or phone numbers
+    return [
+        f.title,
+        "需核实" if f.severity == "warning" else "提示",
+        f.region.name,
+        f.household.household_number if f.household else "",
+        "" if f.household else f.subject_id,
+        f.explanation,
+        f.threshold,
+        "已推送" if f.problem_key else "",
+    ]
+
+
+INTEGRITY = ExportList(
+    name="integrity",
+    title="数据真实性疑点",
+    page_url="web:integrity",
+    columns=(
+        Column("detector", "检测项", width=18),
+        Column("severity", "级别"),
+        Column("region", "区划", width=14),
+        Column("household", "户编号", width=18),
+        Column("subject", "对象", width=16),
+        Column("explanation", "说明", width=60),
+        Column("threshold", "阈值"),
+        Column("pushed", "整改台账"),
+    ),
+    filters=("county", "year", "detector"),
+    rows=_integrity_rows,
+    cells=_integrity_cells,
 )

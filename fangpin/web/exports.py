@@ -40,7 +40,13 @@ from fangpin.web.export_lists import (
     as_iterable,
     row_count,
 )
-from fangpin.web.export_lists_apps import COVERAGE, DECLARATIONS, FEED_BATCHES, PROBLEMS
+from fangpin.web.export_lists_apps import (
+    COVERAGE,
+    DECLARATIONS,
+    FEED_BATCHES,
+    INTEGRITY,
+    PROBLEMS,
+)
 
 __all__ = [
     "CONTENT_TYPES",
@@ -59,7 +65,17 @@ CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
 }
 LISTS: dict[str, ExportList] = {
-    x.name: x for x in (HOUSEHOLDS, CASES, CLUES, DECLARATIONS, COVERAGE, FEED_BATCHES, PROBLEMS)
+    x.name: x
+    for x in (
+        HOUSEHOLDS,
+        CASES,
+        CLUES,
+        DECLARATIONS,
+        COVERAGE,
+        FEED_BATCHES,
+        PROBLEMS,
+        INTEGRITY,
+    )
 }
 """The exportable lists by name (``/exports/<name>/``, ``fangpin export <name>``)."""
 #: Query parameters of a list page that are not filters.

@@ -10,6 +10,7 @@ the ledger ``findings.write``.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
@@ -230,6 +231,9 @@ def integrity_view(request: HttpRequest) -> HttpResponse:
         "detectors": [(c.value, CODE_ZH[c]) for c in Code],
         "can_run": user_can(request.user, FINDINGS_WRITE) or user_can(request.user, SCREENING_RUN),
         "can_push": user_can(request.user, FINDINGS_WRITE),
+        "export_query": urlencode(
+            {"county": county, "year": year, **({"detector": detector} if detector else {})}
+        ),
         "pushed": request.GET.get("pushed"),
     }
     if run is not None:
