@@ -63,6 +63,11 @@ def test_measures_are_computed_from_the_page_and_shown_with_their_charts(world: 
     ]
     headcount, contributions, lorenz = charts
     assert headcount["xAxis"]["data"] == ["龙潭镇", "民乐镇"]
+    # A township's bar drills down to its households.
+    assert headcount["links"] == {
+        "龙潭镇": f"{reverse('web:household_list')}?region=433124102",
+        "民乐镇": f"{reverse('web:household_list')}?region=433124103",
+    }
     assert headcount["series"][0]["data"] == [
         round(r["headcount"] * 100, 2) for r in result["profile"]["monitoring"] if r["group"]
     ]

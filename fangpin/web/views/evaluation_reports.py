@@ -92,6 +92,11 @@ def _measure_charts(
                         "data": [round(r["headcount"] * 100, 2) for r in township_rows],
                     }
                 ],
+                # A click on a township's bar opens its households (charts.js follows links).
+                "links": {
+                    r["name"]: f"{reverse('web:household_list')}?region={r['group']}"
+                    for r in township_rows
+                },
             }
         ),
         "contributions": _chart(
