@@ -15,6 +15,7 @@ scope that covers the county (a county account or above).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any, Final
@@ -32,6 +33,7 @@ from fangpin.evaluation.integrity_inputs import eliminations_table, posts_table,
 from fangpin.evaluation.models import IntegrityFinding, IntegrityRun, SampledHousehold
 from fangpin.evaluation.registry_data import registry_tables
 from fangpin.policy import PolicyError, ResolvedEdition, resolve
+from fangpin.registry.models import Household
 from fangpin.supervision.errors import SupervisionError
 from fangpin.supervision.models import Problem
 from fangpin.supervision.services import NewProblem, problems_bulk_create
@@ -86,6 +88,21 @@ def integrity_settings(edition: ResolvedEdition) -> integrity.IntegritySettings:
             "poverty": float(edition.poverty_line),
             "monitoring": float(edition.monitoring_line),
         },
+    )
+
+
+_REGION_LABEL: Final = re.compile(r"(村|乡镇|县)（(\d{12})）")
+_HOUSEHOLD_IDS: Final = re.compile(r"(户[（：])(\d+(?:、\d+)*)")
+
+
+def _with_names(text: str, names: dict[str, str], numbers: dict[int, str]) -> str:
+    """Name what the pure core could only number (it knows codes and row ids, not names):
+    「村（433124103204）」 becomes 「响水村（433124103204）」, and households listed by row id
+    「户：22、23」 are listed by household number 「户：4331241032040001、…」."""
+    text = _REGION_LABEL.sub(lambda m: f"{names.get(m.group(2), m.group(1))}（{m.group(2)}）", text)
+    return _HOUSEHOLD_IDS.sub(
+        lambda m: m.group(1) + "、".join(numbers.get(int(i), i) for i in m.group(2).split("、")),
+        text,
     )
 
 
@@ -145,7 +162,13 @@ def integrity_run(
         except integrity.IntegrityError as exc:
             raise EvaluationError("no_data", exc.message) from exc
         households = tables["households"].num_rows
-    known = set(Region.objects.filter(code__startswith=prefix).values_list("code", flat=True))
+    names = dict(Region.objects.filter(code__startswith=prefix).values_list("code", "name"))
+    known = set(names)
+    numbers = dict(
+        Household.objects.filter(village__code__startswith=prefix).values_list(
+            "pk", "household_number"
+        )
+    )
     with transaction.atomic():
         run = IntegrityRun.objects.create(
             county=county,
@@ -174,7 +197,7 @@ def integrity_run(
                     severity=f.severity,
                     observed=json.loads(f.observed),
                     threshold="" if f.threshold is None else f"{f.threshold:g}",
-                    explanation=f.explanation,
+                    explanation=_with_names(f.explanation, names, numbers),
                 )
                 for f in report.findings
             ],

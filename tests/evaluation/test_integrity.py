@@ -126,8 +126,9 @@ def test_the_findings_are_stored_with_region_household_figures_and_reason(
                 "measure": "per_capita_net_income",
             },
             "3",
-            f"村（{XIANGSHUI}）2024年有3户人均纯收入同为11,111元"
-            f"（户：{'、'.join(str(i) for i in same)}）",
+            # The app names the village and lists the households by number, not by row id.
+            f"响水村（{XIANGSHUI}）2024年有3户人均纯收入同为11,111元"
+            f"（户：{'、'.join(Household.objects.get(pk=i).household_number for i in same)}）",
             "",
         ),
     ]
@@ -323,6 +324,7 @@ def test_copied_visit_notes_are_found_and_placed_in_the_villages_common_region(
         finding.severity,
     ) == ("COPIED_NOTES", "cadre", "帮扶干部甲", "433124102000", None, "warning")
     assert finding.observed["household_ids"] == households
+    numbers = [Household.objects.get(pk=pk).household_number for pk in households]
     assert finding.explanation.startswith(
-        f"走访人“帮扶干部甲”2024年对2户（{households[0]}、{households[1]}）的走访记录"
+        f"走访人“帮扶干部甲”2024年对2户（{numbers[0]}、{numbers[1]}）的走访记录"
     )
