@@ -54,29 +54,15 @@ class CampaignEstimates:
 
 @dataclass(frozen=True, slots=True)
 class _Rate:
+    """One figure: the core's estimator and, for the table, its sample counts."""
+
     code: str
     label: str
     numerator_label: str
     threshold_key: str
     direction: str
-    keep: Callable[[SampledHousehold], bool]
-    numerator: Callable[[SampledHousehold], float]
-    denominator: Callable[[SampledHousehold], float]
-
-
-def _people(unit: SampledHousehold) -> float:
-    return float(unit.people or 0)
-
-
-def _is_exited(unit: SampledHousehold) -> bool:
-    """In the register and out of poverty or risk: the denominator of 错退率."""
-    household: Any = unit.household
-    return unit.domain == Domain.REGISTER and household.monitoring_status != "open"
-
-
-def _still_at_risk(unit: SampledHousehold) -> bool:
-    household: Any = unit.household
-    return bool(household.monitoring_status == "open")
+    estimator: Callable[..., sampling.Estimate]
+    counts: Callable[[sampling.HouseholdRecord], tuple[int, int]]
 
 
 _RATES: tuple[_Rate, ...] = (
@@ -86,9 +72,8 @@ _RATES: tuple[_Rate, ...] = (
         "错退人数 ÷ 样本中已退出（脱贫、风险消除）人数",
         "wrong_exit_rate_max",
         "below",
-        _is_exited,
-        lambda u: _people(u) if u.adjudication == Adjudication.WRONGLY_EXITED else 0.0,
-        _people,
+        sampling.wrong_exit_rate,
+        lambda r: (r.wrongly_exited_people, r.exited_people),
     ),
     _Rate(
         "omission_rate",
@@ -96,9 +81,8 @@ _RATES: tuple[_Rate, ...] = (
         "漏评人数 ÷ 样本村库外农户人口",
         "omission_rate_max",
         "below",
-        lambda u: u.domain == Domain.OUTSIDE,
-        lambda u: _people(u) if u.adjudication == Adjudication.MISSED else 0.0,
-        _people,
+        sampling.omission_rate,
+        lambda r: (0, 0) if r.in_register else (r.omitted_people, r.people),
     ),
     _Rate(
         "approval_rate",
@@ -106,9 +90,8 @@ _RATES: tuple[_Rate, ...] = (
         "认可的户数 ÷ 调查户数",
         "approval_rate_min",
         "at_least",
-        lambda u: True,
-        lambda u: 1.0 if u.is_satisfied else 0.0,
-        lambda u: 1.0,
+        sampling.approval_rate,
+        lambda r: (int(r.approves is True), int(r.approves is not None)),
     ),
     _Rate(
         "composite_incidence",
@@ -116,16 +99,44 @@ _RATES: tuple[_Rate, ...] = (
         "（风险未消除 + 漏评 + 错退）人数 ÷ 样本人口",
         "incidence_max",
         "below",
-        lambda u: True,
-        lambda u: (
-            _people(u)
-            if _still_at_risk(u)
-            or u.adjudication in (Adjudication.WRONGLY_EXITED, Adjudication.MISSED)
-            else 0.0
+        sampling.composite_incidence,
+        lambda r: (
+            r.remaining_poor_people + r.omitted_people + r.wrongly_exited_people,
+            r.people,
         ),
-        _people,
     ),
 )
+
+
+def _record(unit: SampledHousehold) -> sampling.HouseholdRecord:
+    """What the survey of ``unit`` found, as the sampling core counts it.
+
+    A registered household still under monitoring (risk not eliminated) is remaining poor;
+    any other registered household has exited, and all its people were wrongly exited when the
+    survey says so. An ordinary household's people were missed when the survey says so.
+    """
+    household: Any = unit.household
+    people = int(unit.people or 0)
+    in_register = unit.domain == Domain.REGISTER
+    at_risk = in_register and household.monitoring_status == "open"
+    exited = in_register and not at_risk
+    return sampling.HouseholdRecord(
+        household_id=str(unit.household_id),
+        village=unit.village.village_id,
+        stratum=unit.village.stratum,
+        weight=unit.weight,
+        in_register=in_register,
+        people=people,
+        exited_people=people if exited else 0,
+        wrongly_exited_people=(
+            people if exited and unit.adjudication == Adjudication.WRONGLY_EXITED else 0
+        ),
+        remaining_poor_people=people if at_risk else 0,
+        omitted_people=(
+            people if not in_register and unit.adjudication == Adjudication.MISSED else 0
+        ),
+        approves=unit.is_satisfied,
+    )
 
 
 def campaign_estimates(campaign: Campaign) -> CampaignEstimates:
@@ -136,29 +147,23 @@ def campaign_estimates(campaign: Campaign) -> CampaignEstimates:
     units = list(campaign.households.select_related("household", "village").order_by("position"))
     surveyed = [u for u in units if u.surveyed_on is not None]
     stratum_villages = {v.stratum: v.stratum_villages for v in campaign.villages.all()}
+    records = [_record(u) for u in surveyed]
     rows: list[RateRow] = []
     for rate in _RATES:
         threshold = float(getattr(thresholds, rate.threshold_key))
         if rate.code == "composite_incidence" and thresholds.western_region(campaign.county_id):
             threshold = thresholds.incidence_max_west
-        # Households outside a rate's domain stay in with y = x = 0: their village still
-        # counts in the variance (domain estimation, docs/sampling.md).
-        kept = [u for u in surveyed if rate.keep(u)]
-        numerators = [rate.numerator(u) if rate.keep(u) else 0.0 for u in surveyed]
-        denominators = [rate.denominator(u) if rate.keep(u) else 0.0 for u in surveyed]
+        numerator = sum(rate.counts(r)[0] for r in records)
+        denominator = sum(rate.counts(r)[1] for r in records)
         estimate: sampling.Estimate | None = None
         verdict: sampling.Verdict | None = None
         reason = ""
-        if not kept or sum(denominators) == 0:
+        if denominator == 0:
             reason = "样本中还没有可用于计算的已核查户"
         else:
             try:
-                estimate = sampling.ratio_estimate(
-                    numerator=numerators,
-                    denominator=denominators,
-                    weights=[u.weight for u in surveyed],
-                    strata=[u.village.stratum for u in surveyed],
-                    clusters=[u.village.village_id for u in surveyed],
+                estimate = rate.estimator(
+                    records,
                     stratum_psu_counts=stratum_villages,
                     confidence=confidence,
                     single_psu=sampling.SinglePsu.COLLAPSE,
@@ -178,8 +183,8 @@ def campaign_estimates(campaign: Campaign) -> CampaignEstimates:
                 direction=rate.direction,
                 estimate=estimate,
                 verdict=verdict,
-                numerator=sum(numerators),
-                denominator=sum(denominators),
+                numerator=numerator,
+                denominator=denominator,
                 reason=reason,
             )
         )
