@@ -34,6 +34,7 @@ from fangpin.casework.elimination import elimination_check, elimination_open
 from fangpin.casework.errors import CaseworkError
 from fangpin.casework.models import Case, CaseDocument, CaseKind
 from fangpin.core.access import CASE_DECIDE
+from fangpin.core.pdf import html_to_pdf
 from fangpin.core.selectors import region_names
 from fangpin.procedure import STEP_ZH, Level, ProcedureRules, deadlines
 from fangpin.procedure.paths import pending
@@ -46,13 +47,13 @@ from fangpin.web.forms_cases import (
     available_actions,
     build_action,
 )
-from fangpin.web.pdf import html_to_pdf
 from fangpin.web.views._common import (
     MAX_PAGE,
     capability_page,
     list_page,
     offset_page,
     pi_page,
+    region_filter_choices,
     villages_in_scope,
 )
 
@@ -82,10 +83,12 @@ class CaseFilterForm(forms.Form):
     village = forms.ChoiceField(label=_("村"), required=False)
     page = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGE)
 
-    def __init__(self, *args: Any, villages: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, regions: list[tuple[str, str]], **kwargs: Any) -> None:
+        """``regions``: :func:`~fangpin.web.views._common.region_filter_choices` (villages,
+        and townships as 9-digit prefixes for a wider scope)."""
         super().__init__(*args, **kwargs)
         village: Any = self.fields["village"]
-        village.choices = [("", _("（全部）")), *villages]
+        village.choices = [("", _("（全部）")), *regions]
 
 
 def _level(user: Any) -> Level | None:
@@ -97,8 +100,8 @@ def _level(user: Any) -> Level | None:
 
 def _list_context(request: HttpRequest) -> dict[str, Any]:
     user: Any = request.user
-    villages = [(r.code, r.name) for r in villages_in_scope(user)]
-    form = CaseFilterForm(request.GET or None, villages=villages)
+    regions = region_filter_choices(user)
+    form = CaseFilterForm(request.GET or None, regions=regions)
     data = form.cleaned_data if form.is_valid() else {}
     level = _level(user)
     cases = selectors.case_list(
@@ -110,7 +113,7 @@ def _list_context(request: HttpRequest) -> dict[str, Any]:
         village_code=data.get("village") or None,
     )
     pager = offset_page(request, cases, data.get("page"))
-    names = dict(villages)
+    names = dict(regions)  # a case's 12-digit village code never meets a township's 9 digits
     for case in pager["rows"]:
         case.village_name = names.get(case.village_code, "")
         case.step_zh = step_label(case.step)

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from fangpin.core.access import FINDINGS_WRITE, user_can
+from fangpin.core.pdf import html_to_pdf
 from fangpin.core.selectors import region_names
 from fangpin.evaluation import selectors
 from fangpin.evaluation.campaigns import (
@@ -41,7 +42,6 @@ from fangpin.evaluation.errors import EvaluationError
 from fangpin.evaluation.estimates import campaign_estimates
 from fangpin.evaluation.models import Adjudication, Campaign, Domain, SampledHousehold
 from fangpin.policy import resolve
-from fangpin.web.pdf import html_to_pdf
 from fangpin.web.views._common import pi_page
 
 YES_NO = [("1", _("是")), ("0", _("否"))]
