@@ -153,7 +153,13 @@ def household_list(
         )
     }
     qs = selectors.household_list(
-        user=user, village_prefix=village, household_type=household_type, search=q, **monitoring
+        user=user,
+        village_prefix=village,
+        household_type=household_type,
+        search=q,
+        monitoring_status=monitoring["monitoring_status"],
+        monitoring_type=monitoring["monitoring_type"],
+        risk_type=monitoring["risk_type"],
     )
     if status:
         qs = qs.filter(status=status)

@@ -170,6 +170,8 @@ def household_list(
     monitoring_status: str | None = None,
     monitoring_type: str | None = None,
     risk_type: str | None = None,
+    identified_month: date | None = None,
+    eliminated_month: date | None = None,
 ) -> QuerySet[Household]:
     """Households with ``member_count`` (active members) and ``head_name`` annotated.
 
@@ -179,6 +181,9 @@ def household_list(
     :func:`fangpin.idnumber.normalise` accepts).
     ``monitoring_status`` (none / open / eliminated) and ``monitoring_type`` filter on the
     household's current spell; ``risk_type`` keeps households whose current spell has that risk.
+    ``identified_month`` / ``eliminated_month`` (a month's first day) keep households with a
+    spell, current or earlier, identified / eliminated that month: a dashboard's monthly
+    count of new and eliminated monitoring objects drills down to the same households.
     """
     member_count = (
         _active_members_of_outer().values("household").annotate(n=Count("pk")).values("n")
@@ -213,6 +218,16 @@ def household_list(
             monitoring__household=OuterRef("pk"), monitoring__is_current=True, risk_type=risk_type
         )
         qs = qs.filter(Exists(current_risks))
+    if identified_month is not None:
+        spells = Monitoring.objects.filter(
+            household=OuterRef("pk"), identified_month=identified_month
+        )
+        qs = qs.filter(Exists(spells))
+    if eliminated_month is not None:
+        spells = Monitoring.objects.filter(
+            household=OuterRef("pk"), eliminated_month=eliminated_month
+        )
+        qs = qs.filter(Exists(spells))
     return qs
 
 

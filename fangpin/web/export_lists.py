@@ -41,6 +41,7 @@ from fangpin.registry.models import (
 )
 from fangpin.sheets.writer import Column
 from fangpin.web.forms import STATUS_CHOICES, HouseholdFilterForm
+from fangpin.web.views._common import region_filter_choices
 from fangpin.web.views.cases import LEVEL_ZH, CaseFilterForm, step_label
 from fangpin.web.views.clues import ClueFilterForm
 
@@ -178,6 +179,8 @@ HOUSEHOLDS = ExportList(
         "monitoring_status",
         "monitoring_type",
         "risk_type",
+        "identified",
+        "eliminated",
         "sort",
     ),
     rows=_household_rows,
@@ -190,8 +193,7 @@ HOUSEHOLDS = ExportList(
 
 
 def _case_rows(user: Any, filters: dict[str, str]) -> QuerySet[Any]:
-    villages = _village_pairs(user)
-    data = _form_data(CaseFilterForm, filters, villages=villages)
+    data = _form_data(CaseFilterForm, filters, regions=region_filter_choices(user))
     level: int | None = None
     if data.get("mine"):
         from fangpin.casework.cases import actor_for
@@ -252,7 +254,7 @@ CASES = ExportList(
 
 
 def _clue_rows(user: Any, filters: dict[str, str]) -> QuerySet[Any]:
-    data = _form_data(ClueFilterForm, filters, villages=_village_pairs(user))
+    data = _form_data(ClueFilterForm, filters, regions=region_filter_choices(user))
     clues = case_selectors.clue_list(
         user,
         status=data.get("status") or None,

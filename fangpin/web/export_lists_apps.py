@@ -22,6 +22,7 @@ from fangpin.intake.forms import DeclarationFilterForm
 from fangpin.sheets.writer import Column
 from fangpin.supervision import selectors as supervision_selectors
 from fangpin.web.export_lists import ExportList, _form_data, _label, _local, _open, _village_pairs
+from fangpin.web.views._common import region_filter_choices
 
 __all__ = ["COVERAGE", "DECLARATIONS", "FEED_BATCHES", "INTEGRITY", "PROBLEMS"]
 
@@ -173,7 +174,7 @@ FEED_BATCHES = ExportList(
 def _problem_rows(user: Any, filters: dict[str, str]) -> QuerySet[Any]:
     from fangpin.web.views.problems import ProblemFilterForm
 
-    data = _form_data(ProblemFilterForm, filters, villages=_village_pairs(user))
+    data = _form_data(ProblemFilterForm, filters, regions=region_filter_choices(user))
     return supervision_selectors.problem_list(
         user=user,
         today=timezone.localdate(),

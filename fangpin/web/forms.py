@@ -11,6 +11,7 @@ from django.utils import timezone
 from fangpin import codes
 from fangpin.core.models import Region
 from fangpin.registry.models import Person
+from fangpin.web.views.casework import MonthField
 
 SORT_CHOICES = [
     ("number", "户编号（升序）"),
@@ -35,6 +36,8 @@ class HouseholdFilterForm(forms.Form):
     monitoring_status = forms.ChoiceField(label="监测状态", required=False)
     monitoring_type = forms.ChoiceField(label="监测对象类别", required=False)
     risk_type = forms.ChoiceField(label="风险类型", required=False)
+    identified = MonthField(label="识别监测月份", required=False)
+    eliminated = MonthField(label="风险消除月份", required=False)
     sort = forms.ChoiceField(label="排序", required=False, choices=SORT_CHOICES)
     page = forms.IntegerField(required=False, min_value=1, max_value=200)
 

@@ -1,5 +1,6 @@
 """Every exportable list holds exactly the rows of the exporter's scope, masked: clues, cases,
-declarations and the visit coverage list, for a village cadre with data in two villages."""
+declarations and the visit coverage list, for a village cadre with data in two villages; and
+the filters the pages pass on (a township prefix, the household months) filter the export."""
 
 from __future__ import annotations
 
@@ -8,7 +9,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from fangpin import idnumber
+from fangpin.core.exports import ExportError
 from fangpin.core.models import User
 from fangpin.registry.models import Household
 from fangpin.web.exports import LISTS, export_prepare, export_write_file
@@ -86,3 +90,52 @@ def test_coverage_of_the_cadres_village_only(
     rows = exported(tudi_cadre, "coverage", tmp_path)
 
     assert [row[0] for row in rows] == [family.household_number]
+
+
+def test_a_township_prefix_filters_the_clue_case_and_problem_exports(
+    family: Household, douwang_family: Household, actor: User, tudi_cadre: User
+) -> None:
+    from tests.supervision.test_services import record
+
+    make_clue(family)
+    make_clue(douwang_family)
+    make_case(family, actor)
+    make_case(douwang_family, actor)
+    record(actor)
+    record(actor, region_code=DOUWANG)
+
+    def count(user: User, list_name: str, filters: dict[str, str]) -> int:
+        return export_prepare(LISTS[list_name], user=user, filters=filters).row_count
+
+    assert count(actor, "clues", {"village": "433124102"}) == 2  # 龙潭镇: both villages
+    assert count(actor, "cases", {"village": "433124102"}) == 2
+    assert count(actor, "problems", {"region": "433124102"}) == 2
+    assert count(actor, "problems", {"region": DOUWANG}) == 1
+    with pytest.raises(ExportError) as refused:  # not a choice of a village cadre
+        count(tudi_cadre, "clues", {"village": "433124102"})
+    assert refused.value.code == "filters"
+
+
+def test_the_household_export_keeps_the_month_filters(
+    family: Household, douwang_family: Household, actor: User
+) -> None:
+    add_spell(family, "MARGINAL", date(2026, 1, 1))
+    add_spell(
+        douwang_family, "MARGINAL", date(2025, 3, 1), eliminated=date(2025, 12, 1),
+        is_current=False,
+    )  # fmt: skip
+    add_spell(douwang_family, "UNSTABLE", date(2026, 1, 1))  # the risk returned: a new spell
+
+    def numbers(filters: dict[str, str]) -> list[str]:
+        rows = export_prepare(LISTS["households"], user=actor, filters=filters).rows
+        return [h.household_number for h in rows]
+
+    assert numbers({"identified": "2026-01"}) == sorted(
+        [family.household_number, douwang_family.household_number]
+    )
+    assert numbers({"identified": "2025-03"}) == [douwang_family.household_number]
+    assert numbers({"eliminated": "2025-12"}) == [douwang_family.household_number]
+    assert numbers({"eliminated": "2026-01"}) == []
+    with pytest.raises(ExportError) as refused:
+        numbers({"identified": "2026-1"})
+    assert refused.value.code == "filters"

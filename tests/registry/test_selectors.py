@@ -463,6 +463,25 @@ def test_household_list_monitoring_filters(monitored: list[Household], actor: An
     assert rows == [(zhang, "open", "UNSTABLE"), (wang, "eliminated", "SUDDEN"), (zhao, "none", "")]
 
 
+def test_household_list_month_filters_match_any_spell(
+    monitored: list[Household], actor: Any, douwang_cadre: Any
+) -> None:
+    def numbers(user: Any = actor, **kwargs: Any) -> list[str]:
+        return [h.household_number for h in selectors.household_list(user=user, **kwargs)]
+
+    zhang, wang, _ = (h.household_number for h in monitored)
+    assert numbers(identified_month=date(2023, 4, 1)) == [zhang]
+    assert numbers(identified_month=date(2021, 5, 1)) == [wang]  # 王五's earlier spell
+    assert numbers(identified_month=date(2023, 9, 1)) == [wang]  # and his current one
+    assert numbers(eliminated_month=date(2022, 1, 1)) == [wang]
+    assert numbers(eliminated_month=date(2024, 6, 1)) == [wang]
+    assert numbers(identified_month=date(2023, 5, 1)) == []
+    assert numbers(eliminated_month=date(2023, 4, 1)) == []  # 张三's spell is still open
+    # Both conditions may hold on different spells of one household.
+    assert numbers(identified_month=date(2021, 5, 1), eliminated_month=date(2024, 6, 1)) == [wang]
+    assert numbers(douwang_cadre, identified_month=date(2023, 4, 1)) == []  # 张三 is 土地村's
+
+
 def test_household_list_monitoring_filters_keep_the_scope(
     monitored: list[Household], tudi_cadre: Any, douwang_cadre: Any, luxi_approver: Any
 ) -> None:

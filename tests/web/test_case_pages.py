@@ -17,6 +17,7 @@ from fangpin.core.models import AuditEvent, User
 from fangpin.procedure import Approve, IdentificationStep, Submit
 from fangpin.registry.models import Household, Person
 from fangpin.registry.services._common import household_phone, person_id_number, person_phone
+from tests.casework.conftest import make_case
 from tests.casework.test_cases import OPENED, people, state, step, to_notice
 from tests.registry.conftest import TUDI, World
 from tests.web.conftest import client_for
@@ -52,6 +53,21 @@ def test_the_list_shows_the_viewer_s_cases_and_their_turn(
     assert f'id="case-{opened.public_id}"' not in mine  # waits for the village, not the township
     other = client_for(people["cadre_douwang"]).get("/cases/").content.decode()
     assert f'id="case-{opened.public_id}"' not in other
+
+
+def test_a_township_prefix_lists_that_township_s_cases(world: World) -> None:
+    county = world.viewers["county_huayuan"]
+    opened = {k: make_case(world.households[k], county) for k in ("tudi", "douwang", "minle")}
+
+    def listed(user: User, query: str) -> list[str]:
+        html = client_for(user).get(f"/cases/?{query}").content.decode()
+        return sorted(k for k, case in opened.items() if f'id="case-{case.public_id}"' in html)
+
+    assert listed(county, "village=433124102") == ["douwang", "tudi"]
+    assert listed(county, "village=433124103") == ["minle"]
+    assert listed(county, "village=433124103&state=closed") == []
+    # Not a choice of a village cadre: the filter is dropped, the scope still applies.
+    assert listed(world.viewers["cadre_tudi"], "village=433124103") == ["tudi"]
 
 
 def test_a_case_outside_the_scope_is_404(people: dict[str, User], opened: Case) -> None:

@@ -20,6 +20,7 @@ from django_tasks_db.models import DBTaskResult
 from fangpin.casework.models import Clue, ClueChannel, ScreeningRun, Warning
 from fangpin.core.models import AuditEvent
 from fangpin.registry.models import Household
+from fangpin.web.views._common import region_filter_choices
 from tests.registry.conftest import DOUWANG, HUAYUAN_COUNTY, TUDI, World
 from tests.web.conftest import client_for
 
@@ -454,6 +455,9 @@ def test_a_village_cadre_lists_only_their_village_clues(
         ("month=2024-12", ["tudi", "douwang", "minle"]),
         ("month=2024-11", []),
         ("status=pending&overdue=no&village=" + DOUWANG, ["douwang"]),
+        ("village=433124102", ["tudi", "douwang"]),  # 龙潭镇, the whole township
+        ("village=433124103", ["minle"]),  # 民乐镇
+        ("status=pending&village=433124103", []),
     ],
 )
 def test_the_clue_list_filters(
@@ -464,6 +468,33 @@ def test_the_clue_list_filters(
     assert _clue_rows(html) == [str(cases[key].public_id) for key in expected]
     if not expected:
         assert "没有符合条件的线索。" in html
+
+
+def test_a_wider_scope_offers_each_township_before_its_villages(world: World) -> None:
+    county = world.viewers["county_huayuan"]
+    assert region_filter_choices(county) == [
+        ("433124102", "龙潭镇（全乡镇）"),
+        ("433124102201", "土地村"),
+        ("433124102202", "豆旺村"),
+        ("433124103", "民乐镇（全乡镇）"),
+        ("433124103201", "民乐村"),
+    ]
+    html = body(client_for(county).get("/clues/?village=433124102"))
+    assert '<option value="433124102" selected>龙潭镇（全乡镇）</option>' in html
+    assert "village=433124102" in html.split('class="exports')[1].split("</p>")[0]
+
+
+def test_a_village_or_township_user_gets_the_villages_only(
+    world: World, cases: dict[str, Any]
+) -> None:
+    assert region_filter_choices(world.viewers["cadre_tudi"]) == [(TUDI, "土地村")]
+    assert region_filter_choices(world.viewers["township_longtan"]) == [
+        (TUDI, "土地村"),
+        (DOUWANG, "豆旺村"),
+    ]
+    html = body(client_for(world.viewers["cadre_tudi"]).get("/clues/?village=433124102"))
+    assert "全乡镇" not in html
+    assert _clue_rows(html) == [str(cases["tudi"].public_id)]  # invalid filter: unfiltered
 
 
 def test_a_village_outside_the_scope_is_not_a_filter_choice(

@@ -104,6 +104,12 @@ def _shown(world: World, body: str) -> list[str]:
         ({"risk_type": "09"}, []),
         ({"risk_type": "01", "region": "433124102202"}, []),
         ({"monitoring_status": "open", "monitoring_type": "UNSTABLE", "risk_type": "01"}, ["tudi"]),
+        ({"identified": "2023-04"}, ["tudi"]),
+        ({"identified": "2023-01"}, ["douwang"]),
+        ({"eliminated": "2023-09"}, ["douwang"]),
+        ({"eliminated": "2023-04"}, []),
+        ({"identified": "2022-06"}, []),  # luxi's month, but luxi is another county's
+        ({"identified": "2023-13"}, ["douwang", "minle", "tudi"]),  # bad month: no filters
     ],
 )
 def test_the_list_filters_by_monitoring_status_type_and_risk(
@@ -140,6 +146,26 @@ def test_the_list_shows_monitoring_status_with_type_and_the_filter_selects(
         .content.decode()
     )
     assert '<td class="monitoring none">—</td>' in none
+
+
+def test_the_month_filters_show_their_values_and_reach_the_export_link(
+    monitored_world: World,
+) -> None:
+    body = (
+        client_for(monitored_world.viewers["county_huayuan"])
+        .get("/households/", {"identified": "2023-01", "eliminated": "2023-09"})
+        .content.decode()
+    )
+    assert (
+        '<label>识别监测月份 <input type="month" name="identified" value="2023-01"'
+        ' pattern="[0-9]{4}-[0-9]{2}"></label>' in body
+    )
+    assert '<label>风险消除月份 <input type="month" name="eliminated" value="2023-09"' in body
+    exports = body.split('class="exports')[1].split("</p>")[0]
+    assert 'href="/exports/households/?format=csv&identified=2023-01&amp;eliminated=2023-09"' in (
+        exports
+    )
+    assert _shown(monitored_world, body) == ["douwang"]
 
 
 def test_an_unknown_monitoring_code_drops_the_filters_like_other_bad_input(

@@ -10,7 +10,15 @@ from django.urls import reverse
 from fangpin.core.models import AuditEvent, Role, User
 from fangpin.registry.models import Household
 from fangpin.supervision.models import Problem, ProblemEntry
-from tests.registry.conftest import DOUWANG, HUAYUAN_COUNTY, TUDI, World, make_user
+from tests.registry.conftest import (
+    DOUWANG,
+    HUAYUAN_COUNTY,
+    LONGTAN_TOWNSHIP,
+    MINLE,
+    TUDI,
+    World,
+    make_user,
+)
 from tests.supervision.test_services import record
 from tests.web.conftest import client_for
 
@@ -145,6 +153,25 @@ def test_scope_and_rights(tudi_cadre: User, douwang_cadre: User, village: object
     assert inspector_start.status_code == 403  # inspectors check fixes, they do not make them
     problem.refresh_from_db()
     assert problem.status == "open"
+
+
+def test_a_township_prefix_lists_that_township_s_problems(world: World) -> None:
+    inspector = inspector_user()
+    problems = {
+        "tudi": record(inspector),
+        "douwang": record(inspector, region_code=DOUWANG),
+        "longtan": record(inspector, region_code=LONGTAN_TOWNSHIP),  # the township's own
+        "minle": record(inspector, region_code=MINLE),
+    }
+
+    def listed(query: str) -> list[str]:
+        html = client_for(inspector).get(f"{reverse('web:problems')}?{query}").content.decode()
+        return sorted(k for k, p in problems.items() if str(p.public_id) in html)
+
+    assert listed("region=433124102") == ["douwang", "longtan", "tudi"]
+    assert listed("region=433124103") == ["minle"]
+    assert listed(f"region={TUDI}") == ["tudi"]
+    assert listed("region=433124103&status=closed") == []
 
 
 def test_the_zeroing_view_and_the_ledger_export(tudi_cadre: User, actor: User) -> None:

@@ -12,10 +12,12 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext
 
 from fangpin.core.access import REGISTRY_EDIT, REGISTRY_VIEW, user_can
 from fangpin.core.audit import audit_record
 from fangpin.core.models import AuditResult, Region
+from fangpin.core.scope import scope_prefix
 from fangpin.core.selectors import region_villages_in_scope
 
 View = Callable[..., HttpResponse]
@@ -51,6 +53,40 @@ def villages_in_scope(user: object) -> QuerySet[Region]:
 
 def village_choices(user: object) -> list[tuple[str, str]]:
     return [(r.code, r.name) for r in villages_in_scope(user)]
+
+
+TOWNSHIP_PREFIX_LENGTH = 9
+"""A township's villages share the first 9 digits of their 12-digit codes."""
+
+
+def region_filter_choices(user: object) -> list[tuple[str, str]]:
+    """The region choices of a list filter: the villages in scope ``(code, name)`` and, for a
+    user whose scope is wider than one township, each township first as
+    ``(9-digit prefix, "<name>（全乡镇）")``, townships in code order.
+
+    The list selectors filter with ``startswith``, so a township's prefix keeps the rows of all
+    its villages (a dashboard drills down to it). A village or township user gets the villages
+    only, as before. One query: the township names come with the villages.
+    """
+    scope = scope_prefix(user)
+    villages = villages_in_scope(user)
+    if scope is None or len(scope) >= TOWNSHIP_PREFIX_LENGTH:
+        return [(r.code, r.name) for r in villages]
+    choices: list[tuple[str, str]] = []
+    township = ""
+    for village in villages.select_related("parent"):
+        prefix = village.code[:TOWNSHIP_PREFIX_LENGTH]
+        if prefix != township:
+            township = prefix
+            parent = village.parent
+            name = (
+                parent.name
+                if parent is not None and parent.code[:TOWNSHIP_PREFIX_LENGTH] == prefix
+                else prefix
+            )
+            choices.append((prefix, gettext("%(township)s（全乡镇）") % {"township": name}))
+        choices.append((village.code, village.name))
+    return choices
 
 
 def capability_page(capability: str) -> Callable[[View], View]:

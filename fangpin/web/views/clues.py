@@ -39,6 +39,7 @@ from fangpin.web.views._common import (
     list_page,
     offset_page,
     pi_page,
+    region_filter_choices,
     villages_in_scope,
 )
 from fangpin.web.views.casework import MonthField, severity_label
@@ -73,18 +74,20 @@ class ClueFilterForm(forms.Form):
     month = MonthField(label=_("筛查月份"), required=False)
     page = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGE)
 
-    def __init__(self, *args: Any, villages: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, regions: list[tuple[str, str]], **kwargs: Any) -> None:
+        """``regions``: :func:`~fangpin.web.views._common.region_filter_choices` (villages,
+        and townships as 9-digit prefixes for a wider scope)."""
         super().__init__(*args, **kwargs)
         rule: Any = self.fields["rule"]
         village: Any = self.fields["village"]
         rule.choices = [("", _("（全部）")), *clue_rule_choices()]
-        village.choices = [("", _("（全部）")), *villages]
+        village.choices = [("", _("（全部）")), *regions]
 
 
 def _list_context(request: HttpRequest) -> dict[str, Any]:
     user: Any = request.user
-    villages = [(r.code, r.name) for r in villages_in_scope(user)]
-    form = ClueFilterForm(request.GET or None, villages=villages)
+    regions = region_filter_choices(user)
+    form = ClueFilterForm(request.GET or None, regions=regions)
     data = form.cleaned_data if form.is_valid() else {}
     overdue = {"yes": True, "no": False}.get(data.get("overdue") or "")
     clues = selectors.clue_list(
@@ -96,7 +99,7 @@ def _list_context(request: HttpRequest) -> dict[str, Any]:
         month=data.get("month"),
     )
     pager = offset_page(request, clues, data.get("page"))
-    names = dict(villages)
+    names = dict(regions)  # a clue's 12-digit village code never meets a township's 9 digits
     for clue in pager["rows"]:
         clue.village_name = names.get(clue.village_code, "")
     return {"form": form, "clues": pager.pop("rows"), **pager}

@@ -124,6 +124,8 @@ def filtered_households(
         monitoring_status=data.get("monitoring_status") or None,
         monitoring_type=data.get("monitoring_type") or None,
         risk_type=data.get("risk_type") or None,
+        identified_month=data.get("identified"),
+        eliminated_month=data.get("eliminated"),
     )
     if is_number:
         qs = qs.filter(household_number__startswith=query)

@@ -43,6 +43,7 @@ from fangpin.web.views._common import (
     list_page,
     offset_page,
     pi_page,
+    region_filter_choices,
     villages_in_scope,
 )
 
@@ -67,10 +68,12 @@ class ProblemFilterForm(forms.Form):
     region = forms.ChoiceField(label=_("村"), required=False)
     page = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGE)
 
-    def __init__(self, *args: Any, villages: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, regions: list[tuple[str, str]], **kwargs: Any) -> None:
+        """``regions``: :func:`~fangpin.web.views._common.region_filter_choices` (villages,
+        and townships as 9-digit prefixes for a wider scope)."""
         super().__init__(*args, **kwargs)
         region: Any = self.fields["region"]
-        region.choices = [_ALL, *villages]
+        region.choices = [_ALL, *regions]
 
 
 class ProblemForm(forms.Form):
@@ -126,8 +129,7 @@ def _lines(text: str) -> list[str]:
 def _list_context(request: HttpRequest) -> dict[str, Any]:
     user: Any = request.user
     today = timezone.localdate()
-    villages = _villages(user)
-    form = ProblemFilterForm(request.GET or None, villages=villages)
+    form = ProblemFilterForm(request.GET or None, regions=region_filter_choices(user))
     data = form.cleaned_data if form.is_valid() else {}
     rows = selectors.problem_list(
         user=user,
