@@ -39,6 +39,13 @@ COVERED_ELSEWHERE = {
     "web:account_disable": "system administrator only: tests/web/test_accounts_admin.py",
     "web:account_enable": "system administrator only: tests/web/test_accounts_admin.py",
     "web:account_reset_password": "system administrator only: tests/web/test_accounts_admin.py",
+    # Dashboards and monthly reports: sums over the viewer's scope; another region is a 404
+    "web:dashboard": "tests/dashboards/test_pages.py (region outside the scope → 404)",
+    "web:dashboard_work": "tests/dashboards/test_pages.py (region outside the scope → 404)",
+    "web:dashboard_results": "tests/dashboards/test_pages.py (region outside the scope → 404)",
+    "web:dashboard_refresh": "tests/dashboards/test_pages.py, test_refresh.py (county only)",
+    "web:reports": "tests/dashboards/test_pages.py (reports and regions of the scope only)",
+    "web:report_download": "tests/dashboards/test_pages.py (another county's report → 404)",
     # Lists, counts and search: the rows shown are exactly the scope's
     "web:home": "tests/web/test_list.py, tests/web/test_pages.py (counts per region in scope)",
     "web:household_list": "tests/web/test_pages.py (only households in scope)",

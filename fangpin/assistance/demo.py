@@ -22,7 +22,7 @@ from fangpin.assistance.services import MeasureInput, measure_create, visit_reco
 from fangpin.core.models import Role, User
 from fangpin.registry.models import ACTIVE, Household, Monitoring, Person
 
-__all__ = ["demo_plans"]
+__all__ = ["demo_plans", "demo_plans_county"]
 
 #: risk code → (category, item, department, typical amounts in yuan, person-level?)
 _OPTIONS: Final[dict[str, list[tuple[str, str, str, tuple[int, ...], bool]]]] = {
@@ -99,23 +99,11 @@ def _start(rng: random.Random, spell: Monitoring, today: date) -> date:
     return min(spell.identified_month + timedelta(days=rng.randint(3, 60)), today)
 
 
-def demo_plans(*, county: str, seed: int, today: date | None = None) -> dict[str, int]:
-    """Give every monitored household of the demo village a plan and some visits.
-
-    Returns counts: ``households``, ``measures``, ``visits`` and ``warnings`` (plan check
-    warnings left visible). Nothing happens (all zero) without the demo village account.
-    """
-    day = today or timezone.localdate()
+def _plan_households(
+    cadre: User, households: list[Household], rng: random.Random, day: date
+) -> dict[str, int]:
+    """Plans and visits for ``households`` as ``cadre`` (the counts of :func:`demo_plans`)."""
     counts = {"households": 0, "measures": 0, "visits": 0, "warnings": 0}
-    cadre = _village_account(county)
-    if cadre is None or cadre.home_region_id is None:
-        return counts
-    rng = random.Random(seed)
-    households = list(
-        Household.objects.filter(
-            village_id=cadre.home_region_id, status=ACTIVE, monitorings__is_current=True
-        ).order_by("household_number")
-    )
     # At least one household of each kind of gap, whatever the village's size.
     indices = range(len(households))
 
@@ -214,3 +202,49 @@ def demo_plans(*, county: str, seed: int, today: date | None = None) -> dict[str
         counts["warnings"] += len(view.warnings)
         counts["households"] += 1
     return counts
+
+
+def demo_plans(*, county: str, seed: int, today: date | None = None) -> dict[str, int]:
+    """Give every monitored household of the demo village a plan and some visits.
+
+    Returns counts: ``households``, ``measures``, ``visits`` and ``warnings`` (plan check
+    warnings left visible). Nothing happens (all zero) without the demo village account.
+    """
+    day = today or timezone.localdate()
+    cadre = _village_account(county)
+    if cadre is None or cadre.home_region_id is None:
+        return {"households": 0, "measures": 0, "visits": 0, "warnings": 0}
+    rng = random.Random(seed)
+    households = list(
+        Household.objects.filter(
+            village_id=cadre.home_region_id, status=ACTIVE, monitorings__is_current=True
+        ).order_by("household_number")
+    )
+    return _plan_households(cadre, households, rng, day)
+
+
+def demo_plans_county(*, county: str, seed: int, today: date | None = None) -> dict[str, int]:
+    """Plans and visits for the monitored households of every other village of the county,
+    written as the demo county account (``county_<code>``), so the dashboards' measures by
+    category and visit coverage show a whole county. Deterministic for a seed; all zero
+    without the county account."""
+    day = today or timezone.localdate()
+    actor = (
+        User.objects.filter(role=Role.COUNTY_APPROVER, username=f"county_{county[:6]}")
+        .order_by("username")
+        .first()
+    )
+    if actor is None:
+        return {"households": 0, "measures": 0, "visits": 0, "warnings": 0}
+    village = _village_account(county)
+    households = Household.objects.filter(
+        village__code__startswith=county[:6],
+        status=ACTIVE,
+        monitorings__is_current=True,
+        monitorings__eliminated_month__isnull=True,
+        assistance_plans__isnull=True,
+    )
+    if village is not None and village.home_region_id:
+        households = households.exclude(village_id=village.home_region_id)
+    chosen = list(households.order_by("household_number"))
+    return _plan_households(actor, chosen, random.Random(seed + 1), day)

@@ -17,7 +17,7 @@ from typing import Any
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 
 from fangpin import codes
 from fangpin.assistance import checks
@@ -50,6 +50,7 @@ __all__ = [
     "coverage_list",
     "household_for_plan",
     "household_has_labour",
+    "households_with_measure",
     "measure_get",
     "measure_list",
     "measures_by_risk",
@@ -373,6 +374,17 @@ def coverage_list(*, user: Any, on: date, interval_days: int) -> list[CoverageRo
         key=lambda r: (r.last_visit is not None, r.last_visit or on, r.household.household_number)
     )
     return out
+
+
+def households_with_measure(households: QuerySet[Household], category: str) -> QuerySet[Household]:
+    """``households`` kept to those with a planned or running measure of ``category`` (the
+    dashboard's "measures by category" drills down to these households)."""
+    running = Measure.objects.filter(
+        plan__household=OuterRef("pk"),
+        category=category,
+        status__in=[MeasureStatus.PLANNED, MeasureStatus.IN_PROGRESS],
+    )
+    return households.filter(Exists(running))
 
 
 # --- the admin's lists -------------------------------------------------------------------------

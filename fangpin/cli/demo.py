@@ -109,6 +109,7 @@ def run_demo(*, county: str, households: int, seed: int) -> None:
     _demo_excel(county=county, seed=seed)
     _demo_problems(county=county)
     _demo_evaluation(county=county, seed=seed)
+    _demo_dashboards(county=county, seed=seed)
     typer.echo(f"演示数据就绪，用时 {time.perf_counter() - started:.0f} 秒。")
 
 
@@ -585,6 +586,31 @@ def _demo_problems(*, county: str) -> None:
             f"   {DEMO_PERIOD} 筛查发现的数据质量问题 {pushed.found:,} 个已导入整改台账"
             f"（新登记 {pushed.created:,} 个，可在问题页面“举一反三”）"
         )
+
+
+def _demo_dashboards(*, county: str, seed: int) -> None:
+    """⑭ Dashboards and the monthly report: tallies, a schedule, last month's report."""
+    from fangpin.dashboards.demo import demo_dashboards
+
+    shown = demo_dashboards(county=county, seed=seed)
+    f = shown["figures"]
+    plans = shown["plans"]
+    typer.echo(
+        f"⑭ 全县其余监测户的帮扶计划：{plans['households']:,} 户，措施 {plans['measures']:,} 项，"
+        f"走访 {plans['visits']:,} 次（县级账号录入）"
+    )
+    coverage = "—" if f["coverage"] is None else f"{f['coverage']:.1%}"
+    typer.echo(
+        f"   看板：汇总 {shown['rows']:,} 行（{shown['seconds']:.1f} 秒）；"
+        f"监测对象 {f['mon']:,} 户，"
+        f"逾期线索 {f['clue_late']:,} 条、逾期案件 {f['case_late']:,} 件，未销号问题 "
+        f"{f['problems_to_fix']:,} 个，走访覆盖率 {coverage}（菜单“看板”）"
+    )
+    typer.echo(
+        f"   工作月报：{shown['report_month']:%Y年%m月}月报已生成"
+        f"（PDF {shown['pdf_bytes']:,} 字节），"
+        "每月3日自动生成上月月报（菜单“工作月报”）"
+    )
 
 
 def _demo_evaluation(*, county: str, seed: int) -> None:

@@ -181,6 +181,7 @@ HOUSEHOLDS = ExportList(
         "risk_type",
         "identified",
         "eliminated",
+        "measure",
         "sort",
     ),
     rows=_household_rows,

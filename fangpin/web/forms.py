@@ -38,6 +38,7 @@ class HouseholdFilterForm(forms.Form):
     risk_type = forms.ChoiceField(label="风险类型", required=False)
     identified = MonthField(label="识别监测月份", required=False)
     eliminated = MonthField(label="风险消除月份", required=False)
+    measure = forms.RegexField(label="帮扶措施类别", required=False, regex=r"^[A-Z_]{2,32}$")
     sort = forms.ChoiceField(label="排序", required=False, choices=SORT_CHOICES)
     page = forms.IntegerField(required=False, min_value=1, max_value=200)
 

@@ -107,6 +107,7 @@ urlpatterns = [
     path("exports/", include("fangpin.web.urls_exports")),
     path("problems/", include("fangpin.web.urls_problems")),
     path("evaluation/", include("fangpin.web.urls_evaluation")),
+    path("", include("fangpin.web.urls_dashboards")),
     path("imports/", imports.imports_list, name="imports"),
     path("imports/upload/", imports.imports_upload, name="imports_upload"),
     path("imports/templates/<str:entity>/", imports.imports_template, name="imports_template"),

@@ -48,3 +48,13 @@ def percent(value: object, digits: int = 2) -> str:
         return f"{float(value) * 100:.{int(digits)}f}%"  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return "—"
+
+
+@register.filter
+def thousands(value: object) -> str:
+    """``{{ 20003|thousands }}`` → 20,003 (whole numbers of households and people); the value
+    itself for anything not a number."""
+    try:
+        return f"{int(value):,}"  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return str(value)

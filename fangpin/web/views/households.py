@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from fangpin import codes
+from fangpin.assistance.policy import category_names
+from fangpin.assistance.selectors import households_with_measure
 from fangpin.casework import selectors as case_selectors
 from fangpin.casework.cases import actor_for
 from fangpin.casework.errors import CaseworkError
@@ -127,6 +129,8 @@ def filtered_households(
         identified_month=data.get("identified"),
         eliminated_month=data.get("eliminated"),
     )
+    if data.get("measure"):
+        qs = households_with_measure(qs, data["measure"])
     if is_number:
         qs = qs.filter(household_number__startswith=query)
     status = data.get("status") or "active"
@@ -168,7 +172,17 @@ def _list_context(request: HttpRequest) -> dict[str, Any]:
         "sort": sort,
         "type_labels": dict(codes.table("household_type").choices()),
         "can_edit": user_can(user, REGISTRY_EDIT),
+        "measure_label": _measure_label(user, data.get("measure") or ""),
     }
+
+
+def _measure_label(user: Any, category: str) -> str:
+    """The Chinese name of a measure category filter (the dashboards link with its code)."""
+    if not category:
+        return ""
+    region = (scope_prefix(user) or "").ljust(12, "0")
+    names = category_names(region, timezone.localdate().year)
+    return names.get(category, category)
 
 
 @require_GET

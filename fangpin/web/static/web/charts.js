@@ -3,7 +3,8 @@
  * A chart is <div class="chart" data-chart="ID"> beside <script type="application/json" id="ID">
  * holding the ECharts option built by the server. An option may carry "links": {name: url}; a
  * click on the bar, slice or point of that name goes there (drill down to the region below or
- * the household list). Each drawn chart gets data-drawn="1" (the browser tests wait for it).
+ * the household list); a key "series|name" names one segment of a stacked or grouped bar and
+ * wins over the plain name. Each drawn chart gets data-drawn="1" (the browser tests wait for it).
  */
 (function () {
   "use strict";
@@ -18,7 +19,7 @@
       var chart = echarts.init(el, null, { renderer: "canvas" });
       chart.setOption(option);
       chart.on("click", function (params) {
-        var url = links[params.name];
+        var url = links[params.seriesName + "|" + params.name] || links[params.name];
         if (url) { window.location.assign(url); }
       });
       el.setAttribute("data-drawn", "1");
