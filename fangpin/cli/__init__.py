@@ -13,6 +13,7 @@ import typer
 
 from fangpin.cli.api_token import api_token_app
 from fangpin.cli.audit import audit_app
+from fangpin.cli.dashboards import dashboards_app, scheduler_command
 from fangpin.cli.evaluation import evaluation_app
 from fangpin.cli.excel import excel_app
 from fangpin.cli.export import export_command
@@ -38,6 +39,8 @@ regions_app = typer.Typer(help="行政区划（统计用区划代码）。Region
 app.add_typer(regions_app, name="regions")
 app.add_typer(audit_app, name="audit")
 app.add_typer(evaluation_app, name="evaluation")
+app.add_typer(dashboards_app, name="dashboards")
+app.command("scheduler")(scheduler_command)
 app.add_typer(feeds_app, name="feeds")
 app.add_typer(ledger_app, name="ledger")
 app.add_typer(excel_app, name="excel")

@@ -1,4 +1,5 @@
-"""Serve the web app (waitress) and the background worker (django-tasks database backend)."""
+"""Serve the web app (waitress), the background worker (django-tasks database backend) and the
+scheduler (daily dashboard tallies, scheduled monthly reports)."""
 
 from __future__ import annotations
 
@@ -20,16 +21,25 @@ def run_server(*, host: str, port: int, worker: bool) -> None:
     call_command("migrate", interactive=False, verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
 
-    worker_process: subprocess.Popen[bytes] | None = None
+    children: list[subprocess.Popen[bytes]] = []
     if worker:
         env = dict(os.environ, DJANGO_SETTINGS_MODULE="fangpin.settings")
-        worker_process = subprocess.Popen(
-            [sys.executable, "-m", "django", "db_worker", "--queue-name", "*", "--no-reload"],
-            env=env,
+        children.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "django", "db_worker", "--queue-name", "*", "--no-reload"],
+                env=env,
+            )
+        )
+        children.append(
+            subprocess.Popen(
+                [sys.executable, "-c", "from fangpin.cli import main; main()", "scheduler"],
+                env=env,
+            )
         )
     typer.echo(f"网站已启动：http://{host}:{port}/   （按 Ctrl+C 停止）")
-    if worker_process is not None:
-        typer.echo(f"后台任务进程已启动（pid {worker_process.pid}）")
+    if children:
+        worker_pid, scheduler_pid = children[0].pid, children[1].pid
+        typer.echo(f"后台任务进程已启动（pid {worker_pid}），定时任务（pid {scheduler_pid}）")
 
     def stop(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
@@ -44,10 +54,12 @@ def run_server(*, host: str, port: int, worker: bool) -> None:
     except KeyboardInterrupt:
         pass
     finally:
-        if worker_process is not None and worker_process.poll() is None:
-            worker_process.terminate()
+        for child in children:
+            if child.poll() is None:
+                child.terminate()
+        for child in children:
             try:
-                worker_process.wait(timeout=10)
+                child.wait(timeout=10)
             except subprocess.TimeoutExpired:
-                worker_process.kill()
+                child.kill()
         typer.echo("已停止。")

@@ -1,4 +1,5 @@
-"""The background side of the dashboards (django-tasks, ADR 0001): tallies and reports."""
+"""The background side of the dashboards (django-tasks, ADR 0001): reports, and tallies on
+request (the scheduler rebuilds them in its own process)."""
 
 from __future__ import annotations
 
