@@ -22,11 +22,35 @@ from fangpin.dashboards.selectors import MONITORING_TYPES, Figures
 from fangpin.procedure import STEP_ZH
 from fangpin.supervision.models import STATUS_CHOICES
 
-__all__ = ["overview_charts", "results_charts", "work_charts"]
+__all__ = ["overview_charts", "results_charts", "with_empty_note", "work_charts"]
 
 MONTHS_SHOWN = 36
 _TITLE = {"textStyle": {"fontSize": 14}}
 _PALETTE = ["#c23531", "#d48265", "#2f4554", "#61a0a8", "#91c7ae", "#749f83", "#ca8622"]
+
+
+def _has_data(option: dict[str, Any]) -> bool:
+    for series in option.get("series", []):
+        for point in series.get("data", []):
+            value = point.get("value") if isinstance(point, dict) else point
+            if isinstance(value, list):
+                value = value[0] if value else 0
+            if value:
+                return True
+    return False
+
+
+def with_empty_note(charts: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Charts without a single non-zero value say 「暂无数据」 in the middle."""
+    for option in charts.values():
+        if not _has_data(option):
+            option["graphic"] = {
+                "type": "text",
+                "left": "center",
+                "top": "middle",
+                "style": {"text": "暂无数据", "fontSize": 14, "fill": "#999"},
+            }
+    return charts
 
 
 def url(name: str, **params: str) -> str:

@@ -139,7 +139,9 @@ def overview(request: HttpRequest) -> HttpResponse:
     context = _context(request, fig, "overview")
     context.update(
         tiles=tiles,
-        charts=dashboard_charts.overview_charts(fig, "web:dashboard"),
+        charts=dashboard_charts.with_empty_note(
+            dashboard_charts.overview_charts(fig, "web:dashboard")
+        ),
         rows=_child_rows(fig),
         total=h,
     )
@@ -221,7 +223,9 @@ def work(request: HttpRequest) -> HttpResponse:
     context = _context(request, fig, "work")
     context.update(
         tiles=tiles,
-        charts=dashboard_charts.work_charts(fig, "web:dashboard_work", year=fig.as_of.year),
+        charts=dashboard_charts.with_empty_note(
+            dashboard_charts.work_charts(fig, "web:dashboard_work", year=fig.as_of.year)
+        ),
         rows=_child_rows(fig),
         total=h,
         zeroed=not h["problems_to_fix"],
@@ -272,12 +276,14 @@ def results(request: HttpRequest) -> HttpResponse:
         integrity_total=sum(n for _, _, n in counts),
         whole_county=fig.region.level == 3,
         exit_rows=dashboard_charts.exit_rows(result, fig.prefix) if result else [],
-        charts=dashboard_charts.results_charts(
-            result=result,
-            prefix=fig.prefix,
-            whole_county=fig.region.level == 3,
-            integrity_counts=counts,
-            integrity_link=link,
+        charts=dashboard_charts.with_empty_note(
+            dashboard_charts.results_charts(
+                result=result,
+                prefix=fig.prefix,
+                whole_county=fig.region.level == 3,
+                integrity_counts=counts,
+                integrity_link=link,
+            )
         ),
         measures_link=dashboard_charts.url("web:measures", county=county, year=str(year)),
         integrity_link=link,
