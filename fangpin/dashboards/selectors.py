@@ -69,17 +69,28 @@ class Figures:
     sums: dict[tuple[str, str, str], int] = field(default_factory=dict)
     months: dict[tuple[str, str, date, str], int] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        # Sums by metric, then (key, child): a page asks for a few hundred totals.
+        self._by_metric: dict[str, dict[tuple[str, str], int]] = defaultdict(dict)
+        for (m, k, c), v in self.sums.items():
+            self._by_metric[m][(k, c)] = v
+
     def total(self, metric: str, key: str | None = None, child: str | None = None) -> int:
         """The sum of ``metric`` (of one ``key``, under one child region's prefix, or all)."""
+        rows = self._by_metric.get(metric)
+        if not rows:
+            return 0
+        if key is not None and child is not None:
+            return rows.get((key, child), 0)
         return sum(
             v
-            for (m, k, c), v in self.sums.items()
-            if m == metric and (key is None or k == key) and (child is None or c == child)
+            for (k, c), v in rows.items()
+            if (key is None or k == key) and (child is None or c == child)
         )
 
     def keys(self, metric: str) -> list[str]:
         """The keys ``metric`` has a non-zero figure for, sorted."""
-        return sorted({k for (m, k, _), v in self.sums.items() if m == metric and v})
+        return sorted({k for (k, _), v in self._by_metric.get(metric, {}).items() if v})
 
     def by_month(
         self, metric: str, key: str | None = None, child: str | None = None
