@@ -46,6 +46,7 @@ COVERED_ELSEWHERE = {
     "web:dashboard_refresh": "tests/dashboards/test_pages.py, test_refresh.py (county only)",
     "web:reports": "tests/dashboards/test_pages.py (reports and regions of the scope only)",
     "web:report_download": "tests/dashboards/test_pages.py (another county's report → 404)",
+    "api-v1:dashboard": "tests/dashboards/test_api.py (region outside the scope → 404)",
     # Lists, counts and search: the rows shown are exactly the scope's
     "web:home": "tests/web/test_list.py, tests/web/test_pages.py (counts per region in scope)",
     "web:household_list": "tests/web/test_pages.py (only households in scope)",

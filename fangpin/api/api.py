@@ -15,7 +15,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI, Swagger
 
-from fangpin.api import households, persons, tokens
+from fangpin.api import dashboards, households, persons, tokens
 from fangpin.api.auth import BearerTokenAuth, VerifiedSessionAuth, authenticate_any
 from fangpin.api.errors import install_handlers
 
@@ -66,6 +66,7 @@ install_handlers(api)
 api.add_router("/households", households.router)
 api.add_router("/persons", persons.router)
 api.add_router("/tokens", tokens.router)
+api.add_router("/dashboard", dashboards.router)
 
 
 def _exempt_from_login_redirect(patterns: list[Any]) -> None:

@@ -101,7 +101,7 @@ def test_schemathesis_county_approver_finds_no_5xx_and_nothing_out_of_scope(
     forbidden = {world.households["luxi"].household_number}
     in_scope = world.households["tudi"].pk
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 19  # 18 + POST /persons/{id}/reveal
+    assert len(operations) == 20  # 18 + POST /persons/{id}/reveal + GET /dashboard
     calls = 0
     for operation in operations:
         calls += _run(operation, headers, forbidden)
@@ -164,4 +164,4 @@ def test_schemathesis_without_credentials_every_operation_is_401(
             }
 
         check()
-    assert operations == 19
+    assert operations == 20
