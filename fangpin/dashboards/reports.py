@@ -40,7 +40,8 @@ from fangpin.dashboards.report_model import (
     RegionRow,
     ReportChart,
 )
-from fangpin.dashboards.report_render import render_html, render_xlsx
+from fangpin.dashboards.report_render import render_html
+from fangpin.dashboards.report_xlsx import render_xlsx
 from fangpin.dashboards.selectors import (
     MONITORING_TYPES,
     Figures,

@@ -14,6 +14,15 @@ from typing import Any
 import pytest
 from python_calamine import CalamineWorkbook
 
+from fangpin.dashboards.report_format import (
+    CASE_HEADINGS,
+    CLUE_HEADINGS,
+    PROBLEM_HEADINGS,
+    REGION_HEADINGS,
+    format_date_cn,
+    format_number,
+    format_percent,
+)
 from fangpin.dashboards.report_model import (
     ChartSeries,
     Headline,
@@ -24,19 +33,9 @@ from fangpin.dashboards.report_model import (
     RegionRow,
     ReportChart,
 )
-from fangpin.dashboards.report_render import (
-    CASE_HEADINGS,
-    CLUE_HEADINGS,
-    PROBLEM_HEADINGS,
-    REGION_HEADINGS,
-    bar_chart_svg,
-    format_date_cn,
-    format_number,
-    format_percent,
-    nice_ticks,
-    render_html,
-    render_xlsx,
-)
+from fangpin.dashboards.report_render import render_html
+from fangpin.dashboards.report_svg import bar_chart_svg, nice_ticks
+from fangpin.dashboards.report_xlsx import render_xlsx
 
 
 def _region(code: str, name: str, base: int, coverage: float | None) -> RegionRow:
