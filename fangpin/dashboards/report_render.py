@@ -68,6 +68,7 @@ td.num { text-align: right; white-space: nowrap; }
 thead { display: table-header-group; }
 tr { break-inside: avoid; page-break-inside: avoid; }
 tr.total td { font-weight: bold; background: #F2F2F2; }
+table.regions td:first-child { white-space: nowrap; }
 table.headlines td { width: 33.3%; padding: 2mm 3mm; border-color: #808080; }
 .headlines .label { font-size: 9pt; color: #404040; }
 .headlines .value { font-size: 16pt; font-weight: bold; }
