@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Max, Sum
+from django.db.models import Count, Max, Sum
 from django.db.models.functions import Substr
 from django.utils import timezone
 
@@ -23,7 +23,8 @@ from fangpin.core.models import Region
 from fangpin.core.scope import scope_prefix
 from fangpin.core.selectors import region_children, region_path
 from fangpin.dashboards.models import MonthlyReport, ReportSchedule, Tally, TallyRefresh
-from fangpin.evaluation.models import MeasureResult
+from fangpin.evaluation.models import IntegrityFinding, IntegrityRun, MeasureResult
+from fangpin.integrity import CODE_ZH, Code
 from fangpin.ledger.oversight import TO_FIX
 from fangpin.regioncode import RegionCodeError, subtree_prefix
 
@@ -35,10 +36,13 @@ __all__ = [
     "dashboard_figures",
     "dashboard_region",
     "headline",
+    "integrity_counts",
     "latest_measure_year",
     "report_get",
     "report_list",
+    "report_regions",
     "schedule_for",
+    "schedule_list",
 ]
 
 MONITORING_TYPES = ("UNSTABLE", "MARGINAL", "SUDDEN")
@@ -233,6 +237,38 @@ def latest_measure_year(county_code: str) -> int | None:
     default year), ``None`` when never."""
     years = MeasureResult.objects.filter(county_id=county_code).aggregate(year=Max("year"))
     return int(years["year"]) if years["year"] is not None else None
+
+
+def integrity_counts(*, run: IntegrityRun, prefix: str) -> list[tuple[str, str, int]]:
+    """The integrity run's findings inside ``prefix`` by detector: (code, Chinese name, count),
+    the most frequent first."""
+    grouped = (
+        IntegrityFinding.objects.filter(run=run, region__code__startswith=prefix)
+        .order_by()
+        .values("detector")
+        .annotate(n=Count("pk"))
+        .values_list("detector", "n")
+    )
+    named = ((d, CODE_ZH[Code[d]] if d in Code.__members__ else d, n) for d, n in grouped)
+    return sorted(named, key=lambda t: (-t[2], t[0]))
+
+
+def report_regions(*, user: Any) -> list[Region]:
+    """The counties and townships in scope, in code order: the regions a report is made for."""
+    prefix = scope_prefix(user)
+    if prefix is None:
+        return []
+    rows = Region.objects.filter(code__startswith=prefix, level__in=[3, 4], valid_to__isnull=True)
+    return list(rows.order_by("code")[:500])
+
+
+def schedule_list(*, user: Any) -> list[ReportSchedule]:
+    """The report schedules of the regions in scope."""
+    prefix = scope_prefix(user)
+    if prefix is None:
+        return []
+    rows = ReportSchedule.objects.filter(region__code__startswith=prefix)
+    return list(rows.select_related("region").order_by("region_id"))
 
 
 def report_list(*, user: Any) -> list[MonthlyReport]:

@@ -18,9 +18,11 @@ from fangpin.dashboards.selectors import (
     dashboard_figures,
     dashboard_region,
     headline,
+    integrity_counts,
     latest_measure_year,
 )
-from fangpin.evaluation.models import MeasureResult
+from fangpin.evaluation.models import IntegrityFinding, IntegrityRun, MeasureResult
+from fangpin.integrity import CODE_ZH, Code
 from tests.dashboards.conftest import AS_OF, DOUWANG, HUAYUAN, LONGTAN, MINLE_TOWN, TUDI
 from tests.evaluation.conftest import LUXI
 
@@ -155,3 +157,30 @@ def test_latest_measure_year(work: dict[str, Any]) -> None:
             county_id=HUAYUAN, year=year, edition_id="x", computed_by_label="t"
         )
     assert latest_measure_year(HUAYUAN) == 2024
+
+
+def test_integrity_counts_by_detector_inside_the_prefix(work: dict[str, Any]) -> None:
+    run = IntegrityRun.objects.create(
+        county_id=HUAYUAN, year=2024, edition_id="x", started_by_label="t"
+    )
+    for detector, region in (
+        ("BUNCHING", TUDI),
+        ("IDENTICAL_INCOME", TUDI),
+        ("IDENTICAL_INCOME", DOUWANG),
+        ("IDENTICAL_INCOME", "433124103201"),  # 民乐村, another township
+    ):
+        IntegrityFinding.objects.create(
+            run=run,
+            detector=detector,
+            subject_kind="village",
+            subject_id=region,
+            region_id=region,
+            severity="warning",
+            explanation="…",
+        )
+
+    assert integrity_counts(run=run, prefix=LONGTAN[:9]) == [
+        ("IDENTICAL_INCOME", CODE_ZH[Code.IDENTICAL_INCOME], 2),
+        ("BUNCHING", CODE_ZH[Code.BUNCHING], 1),
+    ]
+    assert integrity_counts(run=run, prefix="433124")[0][2] == 3

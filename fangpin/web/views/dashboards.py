@@ -15,7 +15,6 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -31,10 +30,8 @@ from fangpin.dashboards import selectors
 from fangpin.dashboards.errors import DashboardError
 from fangpin.dashboards.models import MonthlyReport, ReportStatus
 from fangpin.dashboards.refresh import tallies_refresh
-from fangpin.dashboards.reports import default_unit, report_request, schedule_set
+from fangpin.dashboards.reports import report_request, schedule_set
 from fangpin.evaluation import selectors as evaluation_selectors
-from fangpin.evaluation.models import IntegrityFinding
-from fangpin.integrity import CODE_ZH, Code
 from fangpin.web import dashboard_charts
 from fangpin.web.views._common import pi_page
 
@@ -252,19 +249,7 @@ def results(request: HttpRequest) -> HttpResponse:
         year = fig.as_of.year - 1
     measure = evaluation_selectors.measure_result_latest(user=user, county_code=county, year=year)
     run = evaluation_selectors.integrity_run_latest(user=user, county_code=county, year=year)
-    counts: list[tuple[str, str, int]] = []
-    if run is not None:
-        grouped = (
-            IntegrityFinding.objects.filter(run=run, region__code__startswith=fig.prefix)
-            .order_by()
-            .values("detector")
-            .annotate(n=Count("pk"))
-            .values_list("detector", "n")
-        )
-        counts = sorted(
-            ((d, CODE_ZH[Code[d]] if d in Code.__members__ else d, n) for d, n in grouped),
-            key=lambda t: -t[2],
-        )
+    counts = [] if run is None else selectors.integrity_counts(run=run, prefix=fig.prefix)
     result = measure.result if measure is not None else None
     link = dashboard_charts.url("web:integrity", county=county, year=str(year))
     context.update(
@@ -332,14 +317,11 @@ class ScheduleForm(forms.Form):
 
 
 def _report_regions(user: Any) -> list[tuple[str, str]]:
-    """The counties and townships in scope (reports are made for either)."""
-    prefix = scope_prefix(user)
-    if prefix is None:
-        return []
-    rows = Region.objects.filter(
-        code__startswith=prefix, level__in=[3, 4], valid_to__isnull=True
-    ).order_by("code")
-    return [(r.code, ("" if r.level == 3 else "　") + r.name) for r in rows[:500]]
+    """The region choices of the report forms: counties, and their townships indented."""
+    return [
+        (r.code, ("" if r.level == 3 else "　") + r.name)
+        for r in selectors.report_regions(user=user)
+    ]
 
 
 @pi_page
@@ -396,20 +378,11 @@ def reports(request: HttpRequest) -> HttpResponse:
                     raise PermissionDenied from None
                 bound.add_error(None, exc.message)
         status = 400
-    from fangpin.dashboards.models import ReportSchedule
-
-    prefix = scope_prefix(user) or ""
-    schedules = list(
-        ReportSchedule.objects.filter(region__code__startswith=prefix).select_related("region")
-    )
     context = {
         "form": form,
         "schedule_form": schedule_form,
         "reports": selectors.report_list(user=user),
-        "schedules": schedules,
-        "default_unit_example": default_unit(
-            Region(code=choices[0][0], name=choices[0][1].strip())
-        ),
+        "schedules": selectors.schedule_list(user=user),
     }
     return render(request, "web/reports.html", context, status=status)
 
