@@ -35,27 +35,22 @@ def refreshed(work: dict[str, Any]) -> dict[str, Any]:
     return work
 
 
-@pytest.mark.parametrize(
-    ("user", "code", "expected"),
-    [
+def test_a_region_inside_the_scope_opens(refreshed: dict[str, Any]) -> None:
+    cases = [
         ("county_huayuan", "", HUAYUAN),  # home region by default
         ("county_huayuan", LONGTAN, LONGTAN),
         ("township_longtan", "", LONGTAN),
         ("township_longtan", TUDI, TUDI),
         ("cadre_tudi", "", TUDI),
         ("inspector_xiangxi", HUAYUAN, HUAYUAN),
-    ],
-)
-def test_a_region_inside_the_scope_opens(
-    refreshed: dict[str, Any], user: str, code: str, expected: str
-) -> None:
-    region = dashboard_region(user=refreshed["world"].users[user], code=code)
-    assert region.code == expected
+    ]
+    users = refreshed["world"].users
+    opened = [dashboard_region(user=users[u], code=code).code for u, code, _ in cases]
+    assert opened == [expected for _, _, expected in cases]
 
 
-@pytest.mark.parametrize(
-    ("user", "code"),
-    [
+def test_a_region_outside_the_scope_does_not_exist(refreshed: dict[str, Any]) -> None:
+    cases = [
         ("township_longtan", HUAYUAN),  # above the home region
         ("township_longtan", MINLE_TOWN),  # a sibling
         ("cadre_tudi", DOUWANG),
@@ -63,13 +58,10 @@ def test_a_region_inside_the_scope_opens(
         ("county_huayuan", "4331240000"),  # malformed
         ("county_huayuan", "433124999999"),  # not loaded
         ("auditor", HUAYUAN),  # no registry.view
-    ],
-)
-def test_a_region_outside_the_scope_does_not_exist(
-    refreshed: dict[str, Any], user: str, code: str
-) -> None:
-    with pytest.raises(Region.DoesNotExist):
-        dashboard_region(user=refreshed["world"].users[user], code=code)
+    ]
+    for user, code in cases:
+        with pytest.raises(Region.DoesNotExist):
+            dashboard_region(user=refreshed["world"].users[user], code=code)
 
 
 def test_county_figures_by_township(refreshed: dict[str, Any]) -> None:
