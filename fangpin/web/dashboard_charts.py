@@ -125,7 +125,11 @@ def overview_charts(fig: Figures, dashboard: str) -> dict[str, dict[str, Any]]:
                 "type": "pie",
                 "radius": ["35%", "65%"],
                 "label": {"formatter": "{b}\n{c}户"},
-                "data": [{"name": zh, "value": fig.total("mon", k)} for k, zh in types],
+                "data": [
+                    {"name": zh, "value": fig.total("mon", k)}
+                    for k, zh in types
+                    if fig.total("mon", k)
+                ],
             }
         ],
         "links": {
@@ -180,7 +184,7 @@ def overview_charts(fig: Figures, dashboard: str) -> dict[str, dict[str, Any]]:
                         "itemStyle": {"gapWidth": 2},
                     }
                 ],
-                "label": {"show": True, "formatter": "{b}"},
+                "label": {"show": True, "formatter": "{b}", "color": "#222"},
                 "data": [
                     {
                         "name": c.name,
@@ -424,11 +428,13 @@ def results_charts(
         if whole_county:
             charts["mpi"] = {
                 "title": _title("多维贫困指数各指标贡献（%）"),
+                "color": _PALETTE,
                 "tooltip": {"trigger": "item", "formatter": "{b}：{c}%"},
                 "series": [
                     {
                         "type": "pie",
-                        "radius": ["35%", "65%"],
+                        "radius": ["30%", "55%"],
+                        "label": {"width": 90, "overflow": "break"},
                         "data": [
                             {"name": i["label"], "value": round(i["contribution"], 2)}
                             for i in result["mpi"]["indicators"]

@@ -242,3 +242,14 @@ def test_reports_page_refuses_bad_input_and_changes_nothing(refreshed: dict[str,
     )
     assert saved.status_code == 302
     assert ReportSchedule.objects.get().day == 5
+
+
+def test_the_reports_link_is_for_counties_and_townships(refreshed: dict[str, Any]) -> None:
+    users = refreshed["world"].users
+    link = f'href="{reverse("web:reports")}"'
+    assert (
+        link in client_for(users["township_longtan"]).get(reverse("web:dashboard")).content.decode()
+    )
+    village = client_for(users["cadre_tudi"])
+    assert link not in village.get(reverse("web:dashboard")).content.decode()
+    assert village.get(reverse("web:reports")).status_code == 403

@@ -6,6 +6,7 @@ from django import template
 
 from fangpin import codes
 from fangpin.core.models import Role
+from fangpin.regioncode import RegionCodeError, parse_code
 
 register = template.Library()
 
@@ -58,3 +59,15 @@ def thousands(value: object) -> str:
         return f"{int(value):,}"  # type: ignore[call-overload]
     except (TypeError, ValueError):
         return str(value)
+
+
+@register.filter
+def region_level(code: object) -> int:
+    """``{{ user.home_region_id|region_level }}`` → 1 province … 5 village, read from the code
+    itself (no query); 9 for no code or one that does not parse."""
+    if not code:
+        return 9
+    try:
+        return parse_code(str(code)).level
+    except RegionCodeError:
+        return 9
