@@ -12,7 +12,7 @@ SEED ?= 20241
 FANGPIN_TEST_POSTGRES_URL ?=
 PYTEST_ARGS ?=
 
-.PHONY: help install demo serve test check test-sqlite test-postgres bench lock clean format
+.PHONY: help install demo serve test check test-sqlite test-postgres bench lock clean format screenshots
 
 help:
 	@echo "make demo   install, load $(COUNTY)'s regions, generate $(HOUSEHOLDS) households, serve"
@@ -20,6 +20,7 @@ help:
 	@echo "make check  ruff, mypy, import-linter, manage.py check, makemigrations --check"
 	@echo "make serve  web server and background worker on http://127.0.0.1:8000"
 	@echo "make bench  benchmarks; results in docs/benchmarks.md"
+	@echo "make screenshots  rebuild the demo in a temp dir and redo the user guide's docs/images/*.jpg"
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	@command -v $(PYTHON) >/dev/null || { echo "需要 Python 3.11（$(PYTHON) not found)"; exit 1; }
@@ -64,6 +65,9 @@ test: check test-sqlite test-postgres
 
 bench: install
 	$(PY) -m benchmarks
+
+screenshots: install
+	$(PY) scripts/screenshots.py
 
 format: install
 	$(BIN)/ruff format .

@@ -435,6 +435,7 @@ def results_charts(
                         "type": "pie",
                         "radius": ["30%", "55%"],
                         "label": {"width": 90, "overflow": "break"},
+                        "minShowLabelAngle": 6,
                         "data": [
                             {"name": i["label"], "value": round(i["contribution"], 2)}
                             for i in result["mpi"]["indicators"]
