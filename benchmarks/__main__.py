@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
+from benchmarks.dashboards import bench_dashboards
 from benchmarks.imports import bench_imports
 from benchmarks.list_search import bench_list_search
 from benchmarks.measures import bench_measures
@@ -27,8 +28,11 @@ PG_ADMIN_URL = os.environ.get(
 MEAN_HOUSEHOLD_SIZE = 3.7  # households = persons / this; the report gives the real person count
 
 
-def run_step(step: str, *args: str, env: dict[str, str] | None = None) -> dict[str, object]:
-    command = [sys.executable, "-m", "benchmarks.steps", step, *args]
+def run_step(
+    step: str, *args: str, env: dict[str, str] | None = None, module: str = "benchmarks.steps"
+) -> dict[str, object]:
+    """Run one measured step in its own process (``python -m <module> <step> …``)."""
+    command = [sys.executable, "-m", module, step, *args]
     print("  $", " ".join(command[2:]), flush=True)
     done = subprocess.run(
         command, cwd=ROOT, capture_output=True, text=True, env={**os.environ, **(env or {})}
@@ -203,7 +207,15 @@ def main() -> None:
     )
     parser.add_argument(
         "--only",
-        choices=["bulk_load", "regions", "list_search", "screening", "imports", "measures"],
+        choices=[
+            "bulk_load",
+            "regions",
+            "list_search",
+            "dashboards",
+            "screening",
+            "imports",
+            "measures",
+        ],
         default=None,
     )
     parser.add_argument(
@@ -252,6 +264,17 @@ def main() -> None:
             sqlite_households=args.sqlite_households,
         )
         write_section("list_search", section)
+    if args.only in (None, "dashboards"):
+        print(f"dashboards: {args.households:,} households on PostgreSQL")
+        section = bench_dashboards(
+            run_step=run_step,
+            work=WORK,
+            admin_url=PG_ADMIN_URL,
+            machine=machine(),
+            households=args.households,
+            seed=args.seed,
+        )
+        write_section("dashboards", section)
     if args.only in (None, "screening"):
         section = bench_screening(
             run_step=run_step,

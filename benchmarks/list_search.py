@@ -275,6 +275,22 @@ def _monitoring_filters(values: dict[str, Any]) -> dict[str, str] | None:
     return {"monitoring_status": "open", "risk_type": values["risk_type"]}
 
 
+def bench_users(county: str) -> dict[str, Any]:
+    """The demo logins of ``county`` the benchmarks measure as, by level.
+
+    ``{"county": the county approver, "township": the first township's reviewer, "village":
+    its village cadre}``, made by ``demo_users_create`` (the township's second reviewer,
+    ``township_…_b``, is left out).
+    """
+    from fangpin.core.models import User
+
+    return {
+        "county": User.objects.get(username=f"county_{county}"),
+        "township": User.objects.get(username__regex=r"^township_[0-9]{9}$"),
+        "village": User.objects.get(username__regex=r"^village_[0-9]{12}$"),
+    }
+
+
 def step_list_search(args: Any) -> dict[str, object]:
     """Measure every list and search request (full view and selector alone) in this process."""
     from benchmarks.steps import _django, sys_county
@@ -284,7 +300,6 @@ def step_list_search(args: Any) -> dict[str, object]:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext, override_settings
 
-    from fangpin.core.models import User
     from fangpin.core.users import demo_users_create
     from fangpin.registry import selectors
     from fangpin.web.views import households as views
@@ -294,9 +309,7 @@ def step_list_search(args: Any) -> dict[str, object]:
     before = args.variant == "before"
     demo_users_create(county_code=county, actor="system:bench")
     values = _choose(county)
-    county_user = User.objects.get(username=f"county_{county}")
-    township_user = User.objects.filter(username__startswith="township_").get()
-    village_user = User.objects.filter(username__startswith="village_").get()
+    users = bench_users(county)
     monitoring = _monitoring_filters(values)
     if before:
         _execute(drop_sql)
@@ -358,7 +371,6 @@ def step_list_search(args: Any) -> dict[str, object]:
         ("home, county user", "county", {"_home": "1"}, {"_home": True}),
         ("home, township user", "township", {"_home": "1"}, {"_home": True}),
     ]
-    users = {"county": county_user, "township": township_user, "village": village_user}
     clients = {who: Client() for who in users}
     for who, user in users.items():
         clients[who].force_login(user)
@@ -618,6 +630,7 @@ def bench_list_search(
 
 __all__ = [
     "bench_list_search",
+    "bench_users",
     "dataset_name",
     "format_section",
     "ms",

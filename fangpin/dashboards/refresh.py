@@ -56,6 +56,7 @@ from fangpin.core.models import Region
 from fangpin.core.scope import scope_covers
 from fangpin.dashboards.errors import DashboardError
 from fangpin.dashboards.models import Tally, TallyRefresh
+from fangpin.dashboards.selectors import code_range
 from fangpin.ledger.oversight import TO_FIX
 from fangpin.registry.models import (
     ACTIVE,
@@ -225,7 +226,7 @@ def tallies_refresh(
     interval = int(settings.FANGPIN_VISIT_INTERVAL_DAYS)
     started = time.perf_counter()
     with transaction.atomic():
-        Tally.objects.filter(region_code__startswith=prefix).delete()
+        Tally.objects.filter(region_code__range=code_range(prefix)).delete()
         count = 0
         for batch in _batches(tally_rows(prefix, as_of=day, interval_days=interval)):
             Tally.objects.bulk_create(batch)

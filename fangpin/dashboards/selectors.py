@@ -33,6 +33,7 @@ __all__ = [
     "MONTH_METRICS",
     "Figures",
     "Freshness",
+    "code_range",
     "dashboard_figures",
     "dashboard_region",
     "headline",
@@ -78,6 +79,9 @@ class Figures:
         self._by_metric: dict[str, dict[tuple[str, str], int]] = defaultdict(dict)
         for (m, k, c), v in self.sums.items():
             self._by_metric[m][(k, c)] = v
+        self._months_by_metric: dict[str, dict[tuple[str, date, str], int]] = defaultdict(dict)
+        for (m, k, month, c), v in self.months.items():
+            self._months_by_metric[m][(k, month, c)] = v
 
     def total(self, metric: str, key: str | None = None, child: str | None = None) -> int:
         """The sum of ``metric`` (of one ``key``, under one child region's prefix, or all)."""
@@ -101,14 +105,19 @@ class Figures:
     ) -> dict[date, int]:
         """``metric`` per month (of one ``key``, under one child region's prefix, or all)."""
         out: dict[date, int] = defaultdict(int)
-        for (m, k, month, c), v in self.months.items():
-            if m == metric and (key is None or k == key) and (child is None or c == child):
+        for (k, month, c), v in self._months_by_metric.get(metric, {}).items():
+            if (key is None or k == key) and (child is None or c == child):
                 out[month] += v
         return dict(sorted(out.items()))
 
     @property
     def as_of(self) -> date:
         return self.freshness.as_of or timezone.localdate()
+
+
+def code_range(prefix: str) -> tuple[str, str]:
+    """The 12-digit codes under ``prefix`` as an inclusive range (an index serves it)."""
+    return prefix.ljust(12, "0"), prefix.ljust(12, "9")
 
 
 def dashboard_region(*, user: Any, code: str | None) -> Region:
@@ -162,8 +171,9 @@ def dashboard_figures(*, user: Any, region: Region, on: date | None = None) -> F
     width = len(subtree_prefix(children[0].code)) if children else len(prefix)
     child_prefix = {c.code: subtree_prefix(c.code) for c in children}
     known = set(child_prefix.values())
+    codes = code_range(prefix)
     rows = (
-        Tally.objects.filter(region_code__startswith=prefix)
+        Tally.objects.filter(region_code__range=codes)
         .exclude(metric__in=MONTH_METRICS)
         .annotate(child=Substr("region_code", 1, width))
         .values("metric", "key", "child")
@@ -175,7 +185,7 @@ def dashboard_figures(*, user: Any, region: Region, on: date | None = None) -> F
         child = row["child"] if row["child"] in known else OTHER
         sums[(row["metric"], row["key"], child)] += int(row["total"])
     month_rows = (
-        Tally.objects.filter(region_code__startswith=prefix, metric__in=MONTH_METRICS)
+        Tally.objects.filter(region_code__range=codes, metric__in=MONTH_METRICS)
         .annotate(child=Substr("region_code", 1, width))
         .values("metric", "key", "month", "child")
         .annotate(total=Sum("value"))

@@ -27,7 +27,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': '看板汇总数',
                 'verbose_name_plural': '看板汇总数',
-                'indexes': [models.Index(fields=['metric', 'region_code'], name='tally_metric_region')],
+                'indexes': [models.Index(fields=['region_code', 'metric'], name='tally_region_metric')],
                 'constraints': [models.CheckConstraint(condition=models.Q(('value__gte', 0)), name='tally_nonneg')],
             },
         ),
