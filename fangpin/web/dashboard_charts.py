@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from fangpin import codes
 from fangpin.assistance.policy import category_names
@@ -48,7 +49,7 @@ def with_empty_note(charts: dict[str, dict[str, Any]]) -> dict[str, dict[str, An
                 "type": "text",
                 "left": "center",
                 "top": "middle",
-                "style": {"text": "暂无数据", "fontSize": 14, "fill": "#999"},
+                "style": {"text": _("暂无数据"), "fontSize": 14, "fill": "#999"},
             }
     return charts
 
@@ -89,7 +90,7 @@ def _bar(
     values: Sequence[float],
     links: dict[str, str],
     *,
-    series: str = "户数",
+    series: str = "",
     horizontal: bool = False,
 ) -> dict[str, Any]:
     rotate = 30 if len(names) > 6 and not horizontal else 0
@@ -102,7 +103,9 @@ def _bar(
         "grid": {"left": 120 if horizontal else 48, "right": 24, "bottom": 64, "top": 48},
         "xAxis": value if horizontal else category,
         "yAxis": category if horizontal else value,
-        "series": [{"type": "bar", "name": series, "data": values, "label": {"show": True}}],
+        "series": [
+            {"type": "bar", "name": series or _("户数"), "data": values, "label": {"show": True}}
+        ],
         "links": links,
     }
 
@@ -116,15 +119,15 @@ def overview_charts(fig: Figures, dashboard: str) -> dict[str, dict[str, Any]]:
     children = fig.children
     charts: dict[str, dict[str, Any]] = {}
     charts["types"] = {
-        "title": _title("监测对象类别（未消除风险）"),
+        "title": _title(_("监测对象类别（未消除风险）")),
         "color": _PALETTE,
-        "tooltip": {"trigger": "item", "formatter": "{b}：{c}户（{d}%）"},
+        "tooltip": {"trigger": "item", "formatter": _("{b}：{c}户（{d}%）")},
         "legend": {"bottom": 0},
         "series": [
             {
                 "type": "pie",
                 "radius": ["35%", "65%"],
-                "label": {"formatter": "{b}\n{c}户"},
+                "label": {"formatter": _("{b}\n{c}户")},
                 "data": [
                     {"name": zh, "value": fig.total("mon", k)}
                     for k, zh in types
@@ -145,7 +148,7 @@ def overview_charts(fig: Figures, dashboard: str) -> dict[str, dict[str, Any]]:
                 fig.child_prefix[child.code], monitoring_status="open", monitoring_type=k
             )
     charts["regions"] = {
-        "title": _title("分区划监测对象（未消除风险）"),
+        "title": _title(_("分区划监测对象（未消除风险）")),
         "color": _PALETTE,
         "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
         "legend": {"bottom": 0},
@@ -168,8 +171,8 @@ def overview_charts(fig: Figures, dashboard: str) -> dict[str, dict[str, Any]]:
         "links": links,
     }
     charts["treemap"] = {
-        "title": _title("区划树图（面积为在册农户数，颜色深浅为监测对象占比）"),
-        "tooltip": {"formatter": "{b}：{c}户"},
+        "title": _title(_("区划树图（面积为在册农户数，颜色深浅为监测对象占比）")),
+        "tooltip": {"formatter": _("{b}：{c}户")},
         "series": [
             {
                 "type": "treemap",
@@ -208,7 +211,7 @@ def overview_charts(fig: Figures, dashboard: str) -> dict[str, dict[str, Any]]:
     risks = fig.keys("risk")
     ordered = sorted(risks, key=lambda r: -fig.total("risk", r))
     charts["risks"] = _bar(
-        "监测对象风险类型（户，一户可有多项）",
+        _("监测对象风险类型（户，一户可有多项）"),
         [risk_label(r) for r in ordered][::-1],
         [fig.total("risk", r) for r in ordered][::-1],
         {
@@ -220,12 +223,13 @@ def overview_charts(fig: Figures, dashboard: str) -> dict[str, dict[str, Any]]:
     months = _months(fig.as_of, MONTHS_SHOWN)
     names = [f"{m.year}-{m.month:02d}" for m in months]
     ident, elim = fig.by_month("ident"), fig.by_month("elim_m")
+    new, gone = _("新识别"), _("风险消除")
     month_links: dict[str, str] = {}
     for name in names:
-        month_links[f"新识别|{name}"] = households_url(prefix, identified=name)
-        month_links[f"风险消除|{name}"] = households_url(prefix, eliminated=name)
+        month_links[f"{new}|{name}"] = households_url(prefix, identified=name)
+        month_links[f"{gone}|{name}"] = households_url(prefix, eliminated=name)
     charts["months"] = {
-        "title": _title(f"近{MONTHS_SHOWN}个月识别监测与风险消除（户）"),
+        "title": _title(_("近%(n)s个月识别监测与风险消除（户）") % {"n": MONTHS_SHOWN}),
         "color": ["#c23531", "#61a0a8"],
         "tooltip": {"trigger": "axis"},
         "legend": {"bottom": 0},
@@ -233,8 +237,8 @@ def overview_charts(fig: Figures, dashboard: str) -> dict[str, dict[str, Any]]:
         "xAxis": {"type": "category", "data": names, "axisLabel": {"rotate": 45}},
         "yAxis": {"type": "value", "minInterval": 1},
         "series": [
-            {"type": "bar", "name": "新识别", "data": [ident.get(m, 0) for m in months]},
-            {"type": "bar", "name": "风险消除", "data": [elim.get(m, 0) for m in months]},
+            {"type": "bar", "name": new, "data": [ident.get(m, 0) for m in months]},
+            {"type": "bar", "name": gone, "data": [elim.get(m, 0) for m in months]},
         ],
         "links": month_links,
     }
@@ -246,15 +250,16 @@ def work_charts(fig: Figures, dashboard: str, *, year: int) -> dict[str, dict[st
     prefix = fig.prefix
     place = prefix if len(prefix) > 6 else ""
     charts: dict[str, dict[str, Any]] = {}
+    late_name, on_time = _("逾期"), _("未逾期")
     children = fig.children
     clue_links: dict[str, str] = {}
     for child in children:
         code = fig.child_prefix[child.code]
         if len(code) >= 9:  # a township or village: the clue list filters by it
-            clue_links[f"逾期|{child.name}"] = url(
+            clue_links[f"{late_name}|{child.name}"] = url(
                 "web:clues", status="pending", overdue="yes", village=code
             )
-            clue_links[f"未逾期|{child.name}"] = url(
+            clue_links[f"{on_time}|{child.name}"] = url(
                 "web:clues", status="pending", overdue="no", village=code
             )
         clue_links[child.name] = dashboard_url(dashboard, child.code)
@@ -263,7 +268,7 @@ def work_charts(fig: Figures, dashboard: str, *, year: int) -> dict[str, dict[st
         fig.total("clue", ClueStatus.PENDING.value, fig.child_prefix[c.code]) for c in children
     ]
     charts["clues"] = {
-        "title": _title("待核实线索（按区划，含逾期）"),
+        "title": _title(_("待核实线索（按区划，含逾期）")),
         "color": ["#61a0a8", "#c23531"],
         "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
         "legend": {"bottom": 0},
@@ -278,10 +283,10 @@ def work_charts(fig: Figures, dashboard: str, *, year: int) -> dict[str, dict[st
             {
                 "type": "bar",
                 "stack": "clues",
-                "name": "未逾期",
+                "name": on_time,
                 "data": [p - q for p, q in zip(pending, late, strict=True)],
             },
-            {"type": "bar", "stack": "clues", "name": "逾期", "data": late},
+            {"type": "bar", "stack": "clues", "name": late_name, "data": late},
         ],
         "links": clue_links,
     }
@@ -292,12 +297,12 @@ def work_charts(fig: Figures, dashboard: str, *, year: int) -> dict[str, dict[st
         kind, step = key.split(":", 1)
         label = f"{CaseKind(kind).label}·{step_zh(step)}"
         names.append(label)
-        links[f"未逾期|{label}"] = url(
+        links[f"{on_time}|{label}"] = url(
             "web:cases", kind=kind, state="open", overdue="no", village=place
         )
-        links[f"逾期|{label}"] = url("web:cases", kind=kind, overdue="yes", village=place)
+        links[f"{late_name}|{label}"] = url("web:cases", kind=kind, overdue="yes", village=place)
     charts["pipeline"] = {
-        "title": _title("认定与消除案件所处环节（办理中，含逾期）"),
+        "title": _title(_("认定与消除案件所处环节（办理中，含逾期）")),
         "color": ["#61a0a8", "#c23531"],
         "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
         "legend": {"bottom": 0},
@@ -308,13 +313,13 @@ def work_charts(fig: Figures, dashboard: str, *, year: int) -> dict[str, dict[st
             {
                 "type": "bar",
                 "stack": "cases",
-                "name": "未逾期",
+                "name": on_time,
                 "data": [fig.total("case", k) - fig.total("case_late", k) for k in steps][::-1],
             },
             {
                 "type": "bar",
                 "stack": "cases",
-                "name": "逾期",
+                "name": late_name,
                 "data": [fig.total("case_late", k) for k in steps][::-1],
             },
         ],
@@ -323,7 +328,7 @@ def work_charts(fig: Figures, dashboard: str, *, year: int) -> dict[str, dict[st
     category_zh = category_names(fig.region.code if len(fig.region.code) == 12 else "", year)
     categories = sorted(fig.keys("measure"), key=lambda c: -fig.total("measure", c))
     charts["measures"] = _bar(
-        "实施中的帮扶措施（按类别，户）",
+        _("实施中的帮扶措施（按类别，户）"),
         [category_zh.get(c, c) for c in categories][::-1],
         [fig.total("measure", c) for c in categories][::-1],
         {
@@ -339,18 +344,18 @@ def work_charts(fig: Figures, dashboard: str, *, year: int) -> dict[str, dict[st
         coverage.append(round(visited / mon * 100, 1) if mon else 0.0)
     charts["coverage"] = {
         **_bar(
-            "走访覆盖率（走访周期内已走访的监测户占比，%）",
+            _("走访覆盖率（走访周期内已走访的监测户占比，%）"),
             [c.name for c in children],
             coverage,
             {c.name: dashboard_url(dashboard, c.code) for c in children},
-            series="覆盖率",
+            series=_("覆盖率"),
         ),
         "yAxis": {"type": "value", "max": 100, "axisLabel": {"formatter": "{value}%"}},
     }
     months = _months(fig.as_of, MONTHS_SHOWN)
     visits = fig.by_month("visit_m")
     charts["visits"] = {
-        "title": _title("每月走访次数"),
+        "title": _title(_("每月走访次数")),
         "color": ["#2f4554"],
         "tooltip": {"trigger": "axis"},
         "grid": {"left": 48, "right": 16, "bottom": 64, "top": 48},
@@ -361,7 +366,7 @@ def work_charts(fig: Figures, dashboard: str, *, year: int) -> dict[str, dict[st
         },
         "yAxis": {"type": "value", "minInterval": 1},
         "series": [
-            {"type": "line", "name": "走访次数", "data": [visits.get(m, 0) for m in months]}
+            {"type": "line", "name": _("走访次数"), "data": [visits.get(m, 0) for m in months]}
         ],
         "links": {},
     }
@@ -370,9 +375,9 @@ def work_charts(fig: Figures, dashboard: str, *, year: int) -> dict[str, dict[st
         str(status_zh[s]): url("web:problems", status=s, region=place) for s in status_zh
     }
     charts["ledger"] = {
-        "title": _title("整改台账问题状态（清零进度）"),
+        "title": _title(_("整改台账问题状态（清零进度）")),
         "color": ["#c23531", "#d48265", "#ca8622", "#61a0a8", "#91c7ae", "#749f83"],
-        "tooltip": {"trigger": "item", "formatter": "{b}：{c}个（{d}%）"},
+        "tooltip": {"trigger": "item", "formatter": _("{b}：{c}个（{d}%）")},
         "legend": {"bottom": 0},
         "series": [
             {
@@ -419,15 +424,15 @@ def results_charts(
             if r["group"] and (r["group"].startswith(prefix) or prefix.startswith(r["group"]))
         ]
         charts["headcount"] = _bar(
-            "各乡镇监测线下人口占比（%）",
+            _("各乡镇监测线下人口占比（%）"),
             [r["name"] for r in rows],
             [round(r["headcount"] * 100, 2) for r in rows],
             {r["name"]: households_url(r["group"]) for r in rows},
-            series="占比",
+            series=_("占比"),
         )
         if whole_county:
             charts["mpi"] = {
-                "title": _title("多维贫困指数各指标贡献（%）"),
+                "title": _title(_("多维贫困指数各指标贡献（%）")),
                 "color": _PALETTE,
                 "tooltip": {"trigger": "item", "formatter": "{b}：{c}%"},
                 "series": [
@@ -446,7 +451,7 @@ def results_charts(
             }
         exits = exit_rows(result, prefix)
         charts["exit"] = {
-            "title": _title("贫困发生率与退出标准（%）"),
+            "title": _title(_("贫困发生率与退出标准（%）")),
             "color": ["#61a0a8", "#c23531"],
             "tooltip": {"trigger": "axis"},
             "grid": {"left": 48, "right": 16, "bottom": 80, "top": 48},
@@ -459,23 +464,23 @@ def results_charts(
             "series": [
                 {
                     "type": "bar",
-                    "name": "贫困发生率",
+                    "name": _("贫困发生率"),
                     "data": [round(r["incidence"] * 100, 2) for r in exits],
                 },
                 {
                     "type": "line",
-                    "name": "退出标准",
+                    "name": _("退出标准"),
                     "data": [round(r["threshold"] * 100, 2) for r in exits],
                 },
             ],
             "links": {r["name"]: households_url(_region_prefix(r["code"])) for r in exits},
         }
     charts["integrity"] = _bar(
-        "数据真实性检测疑点（按检测项）",
+        _("数据真实性检测疑点（按检测项）"),
         [zh for _, zh, _ in integrity_counts][::-1],
         [n for _, _, n in integrity_counts][::-1],
         {zh: f"{integrity_link}&detector={code}" for code, zh, _ in integrity_counts},
-        series="疑点数",
+        series=_("疑点数"),
         horizontal=True,
     )
     return charts

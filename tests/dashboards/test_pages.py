@@ -253,3 +253,17 @@ def test_the_reports_link_is_for_counties_and_townships(refreshed: dict[str, Any
     village = client_for(users["cadre_tudi"])
     assert link not in village.get(reverse("web:dashboard")).content.decode()
     assert village.get(reverse("web:reports")).status_code == 403
+
+
+def test_the_dashboard_in_english(refreshed: dict[str, Any]) -> None:
+    client = client_for(refreshed["world"].users["county_huayuan"])
+    client.cookies["django_language"] = "en"
+
+    body = client.get(reverse("web:dashboard")).content.decode()
+
+    titles = [c["title"]["text"] for c in no_inline_script(body)]
+    assert titles[0] == "Monitored households by type (risk not eliminated)"
+    assert titles[1] == "Identifications and eliminations over the last 36 months (households)"
+    assert "Registered people" in body
+    months = no_inline_script(body)[1]
+    assert "Identified|2024-02" in months["links"]  # the link keys follow the translation
