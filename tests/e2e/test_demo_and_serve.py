@@ -126,7 +126,7 @@ def _login(base: str, username: str, password: str) -> urllib.request.OpenerDire
     return opener
 
 
-def test_serve_starts_web_and_worker_and_stops_cleanly(demo: tuple[Path, str]) -> None:
+def test_serve_starts_web_worker_and_scheduler_and_stops_cleanly(demo: tuple[Path, str]) -> None:
     var_dir, _ = demo
     port = free_port()
     process = subprocess.Popen(
@@ -149,9 +149,12 @@ def test_serve_starts_web_and_worker_and_stops_cleanly(demo: tuple[Path, str]) -
                     raise
                 time.sleep(0.5)
         children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
-        assert len(children) == 1
-        worker_cmdline = Path(f"/proc/{children[0]}/cmdline").read_bytes().replace(b"\0", b" ")
-        assert b"db_worker" in worker_cmdline
+        assert len(children) == 2  # the django-tasks worker and the scheduler
+        worker, scheduler = (
+            Path(f"/proc/{child}/cmdline").read_bytes().replace(b"\0", b" ") for child in children
+        )
+        assert b"db_worker" in worker
+        assert scheduler.endswith(b"main() scheduler ")
 
         username, password, _ = (
             (var_dir / "demo-logins.txt").read_text("utf-8").splitlines()[1].split("\t")
