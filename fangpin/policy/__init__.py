@@ -1,9 +1,10 @@
 """Policy editions (政策版本): the dated, regional rules and thresholds of the mechanism.
 
 Every threshold, list and time limit of DOMAIN.md §1–§6 (and the parameters of the §11
-integrity signals) changes by year and may be tightened by a province, prefecture or county,
-so none of them is a constant in code. They live in versioned TOML files under ``editions/``
-(one per year and region), checked against :mod:`fangpin.policy.schema` when loaded.
+integrity signals, and the assisting cadres' load and visits) changes by year and may be
+tightened by a province, prefecture or county, so none of them is a constant in code. They live
+in versioned TOML files under ``editions/`` (one per year and region), checked against
+:mod:`fangpin.policy.schema` when loaded.
 :func:`resolve` gives the values in force for a year and a region code, each with its
 provenance: confirmed or not, source, level and file.
 
@@ -22,15 +23,14 @@ from fangpin.policy.resolve import (
     load_editions,
     resolve,
 )
-from fangpin.policy.resolved import (
+from fangpin.policy.resolved import ExplainRow, ResolvedEdition, ResolvedValue
+from fangpin.policy.schema import FIELDS, FIELDS_BY_KEY, Direction, FieldSpec, Kind
+from fangpin.policy.sections import (
     EliminationGuards,
     EvaluationThresholds,
-    ExplainRow,
+    ForceThresholds,
     IntegrityThresholds,
-    ResolvedEdition,
-    ResolvedValue,
 )
-from fangpin.policy.schema import FIELDS, FIELDS_BY_KEY, Direction, FieldSpec, Kind
 
 __all__ = [
     "DEFAULT_DIRECTORY",
@@ -46,6 +46,7 @@ __all__ = [
     "EvaluationThresholds",
     "ExplainRow",
     "FieldSpec",
+    "ForceThresholds",
     "IntegrityThresholds",
     "Kind",
     "Level",

@@ -10,15 +10,14 @@ from fangpin.policy.errors import PolicyError
 from fangpin.policy.format import format_value
 from fangpin.policy.model import CatalogueItem, Edition, Level, Value
 from fangpin.policy.schema import FIELDS, FIELDS_BY_KEY, FieldSpec
+from fangpin.policy.sections import (
+    EliminationGuards,
+    EvaluationThresholds,
+    ForceThresholds,
+    IntegrityThresholds,
+)
 
-__all__ = [
-    "EliminationGuards",
-    "EvaluationThresholds",
-    "ExplainRow",
-    "IntegrityThresholds",
-    "ResolvedEdition",
-    "ResolvedValue",
-]
+__all__ = ["ExplainRow", "ResolvedEdition", "ResolvedValue"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,65 +66,6 @@ class ExplainRow:
     source: str
     level: Level
     file: str
-
-
-@dataclass(frozen=True, slots=True)
-class EliminationGuards:
-    """The elimination guard of DOMAIN.md §5, one configurable clause per field."""
-
-    min_months_since_identification: int
-    min_measures_for_risk: int
-    min_income_stable_months: int
-    require_income_above_line: bool
-    require_three_guarantees: bool
-    require_water: bool
-    require_no_new_risk: bool
-    block_whole_household_no_labour: bool
-
-
-@dataclass(frozen=True, slots=True)
-class EvaluationThresholds:
-    """The exit standards and 三率一度 lines of DOMAIN.md §6 (the ``evaluation`` section).
-
-    Rates must be *below* their max; approval must be *at least* its min; the registry
-    incidence may not be *above* its max. ``confirmed_keys`` lists the keys a source confirmed,
-    so a verdict can say when it rests on an unconfirmed line.
-    """
-
-    wrong_exit_rate_max: float
-    omission_rate_max: float
-    approval_rate_min: float
-    incidence_max: float
-    incidence_max_west: float
-    registry_incidence_max: float
-    western_regions: tuple[CatalogueItem, ...]
-    confidence_level: float
-    confirmed_keys: frozenset[str] = frozenset()
-
-    def western_region(self, region_code: str) -> CatalogueItem | None:
-        """The longest listed prefix of ``region_code`` (None: the general line applies)."""
-        matches = [item for item in self.western_regions if region_code.startswith(item.code)]
-        return max(matches, key=lambda item: len(item.code)) if matches else None
-
-    def is_confirmed(self, key: str) -> bool:
-        """Whether ``evaluation.<key>`` (e.g. ``incidence_max_west``) was confirmed."""
-        return f"evaluation.{key}" in self.confirmed_keys
-
-
-@dataclass(frozen=True, slots=True)
-class IntegrityThresholds:
-    """The parameters of the automated integrity signals, DOMAIN.md §11 [D]."""
-
-    bunching_band_share: float
-    bunching_min_households: int
-    transfer_share_max: float
-    fast_elimination_months: int
-    same_day_eliminations_min: int
-    identical_income_min_households: int
-    quota_shares: tuple[float, ...]
-    quota_tolerance: float
-    benford_min_records: int
-    copied_note_similarity: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,6 +172,14 @@ class ResolvedEdition:
         if not isinstance(value, tuple):
             raise TypeError(f"{key} is not a list")
         return tuple(item for item in value if isinstance(item, CatalogueItem))
+
+    def _confirmed_in(self, section: str) -> frozenset[str]:
+        """The keys of ``section`` that a source confirmed."""
+        return frozenset(
+            spec.key
+            for spec in FIELDS
+            if spec.section == section and self.values[spec.key].confirmed
+        )
 
     def _shares(self, key: str) -> tuple[float, ...]:
         value = self.get(key).value
@@ -348,11 +296,7 @@ class ResolvedEdition:
             registry_incidence_max=self._float("evaluation.registry_incidence_max"),
             western_regions=self._items("evaluation.western_region_prefixes"),
             confidence_level=self._float("evaluation.confidence_level"),
-            confirmed_keys=frozenset(
-                spec.key
-                for spec in FIELDS
-                if spec.section == "evaluation" and self.values[spec.key].confirmed
-            ),
+            confirmed_keys=self._confirmed_in("evaluation"),
         )
 
     @property
@@ -369,4 +313,13 @@ class ResolvedEdition:
             quota_tolerance=self._float("integrity.quota_tolerance"),
             benford_min_records=self._int("integrity.benford_min_records"),
             copied_note_similarity=self._float("integrity.copied_note_similarity"),
+        )
+
+    @property
+    def force(self) -> ForceThresholds:
+        """The ``force`` section: the assisting cadres' load and visits (帮扶责任人)."""
+        return ForceThresholds(
+            max_households_per_cadre=self._int("force.max_households_per_cadre"),
+            visits_per_month=self._int("force.visits_per_month"),
+            confirmed_keys=self._confirmed_in("force"),
         )

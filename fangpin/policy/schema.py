@@ -15,7 +15,8 @@ For the evaluation thresholds (DOMAIN.md §6) "stricter" means a harder exit: a 
 interval passes less). For the integrity signals (§11) it means catching more: a wider bunching
 band, a lower share, count or similarity that triggers, a longer "too fast" window, and a lower
 minimum of records for a statistical test (a county cannot switch a test off for itself by
-raising the minimum above its own size).
+raising the minimum above its own size). For the assistance force (帮扶力量) it means closer
+care: fewer households per assisting cadre, more visits to each a month.
 
 Booleans compare ``false < true``, so a ``min`` boolean may be switched on below but never off.
 A national floor must set every key; an override sets only the keys it changes.
@@ -198,6 +199,12 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("integrity.quota_tolerance", _S, _MIN, "名额比例容差", "比例", 0, 0.05),
     FieldSpec("integrity.benford_min_records", _I, _MAX, "首位数字检验最少记录数", "条", low=10),
     FieldSpec("integrity.copied_note_similarity", _S, _MAX, "记录雷同相似度", "比例", 0.5, 1),
+    # The assisting cadres' duty of care (帮扶责任人, DOMAIN.md §0 不摘帮扶, §4.2) [D]: no
+    # national source gives a number; provinces set them (commonly 5 households or fewer).
+    FieldSpec(
+        "force.max_households_per_cadre", _I, _MAX, "每名帮扶责任人联系户数（不超过）", "户", low=1
+    ),
+    FieldSpec("force.visits_per_month", _I, _MIN, "帮扶责任人每月走访每户（不少于）", "次", low=0),
 )
 
 FIELDS_BY_KEY: dict[str, FieldSpec] = {spec.key: spec for spec in FIELDS}

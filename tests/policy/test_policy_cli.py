@@ -49,7 +49,7 @@ def test_show_prints_each_value_with_marker_level_and_file() -> None:
     assert "elimination.require_water 饮水安全须巩固 是 国家 2024-national.toml" in out
     assert out[-3:] == [
         "县级：2024-433124.toml（示例：花垣县2024年收紧示例（非真实政策））；依据：示例文件，非真实政策文件；供测试与文档演示",
-        "共 47 项，其中未证实 36 项",
+        "共 49 项，其中未证实 38 项",
         "注意：含示例文件（非真实政策）：2024-433124.toml",
     ]
 

@@ -129,7 +129,7 @@ def test_2024_national_floor_exact_values() -> None:
     assert guards.block_whole_household_no_labour is True
     assert [e.file for e in edition.chain] == ["2024-national.toml"]
     assert edition.verification_days == 15
-    assert len(edition.unconfirmed_keys) == 36  # 18 of §1–§5, 8 evaluation, 10 integrity
+    assert len(edition.unconfirmed_keys) == 38  # 18 of §1–§5, 8 evaluation, 10 integrity, 2 force
 
 
 def test_county_example_tightens_three_values() -> None:
