@@ -205,6 +205,7 @@ INSTALLED_APPS = [
     "fangpin.supervision",
     "fangpin.casework",
     "fangpin.evaluation",
+    "fangpin.force",
     "fangpin.dashboards",
     "ninja",  # its static files: the API docs' Swagger UI, served locally
     "fangpin.api",

@@ -110,6 +110,7 @@ def run_demo(*, county: str, households: int, seed: int) -> None:
     _demo_problems(county=county)
     _demo_evaluation(county=county, seed=seed)
     _demo_dashboards(county=county, seed=seed)
+    _demo_force(county=county, seed=seed)
     typer.echo(f"演示数据就绪，用时 {time.perf_counter() - started:.0f} 秒。")
 
 
@@ -586,6 +587,22 @@ def _demo_problems(*, county: str) -> None:
             f"   {DEMO_PERIOD} 筛查发现的数据质量问题 {pushed.found:,} 个已导入整改台账"
             f"（新登记 {pushed.created:,} 个，可在问题页面“举一反三”）"
         )
+
+
+def _demo_force(*, county: str, seed: int) -> None:
+    """⑮ The assistance force: work teams, cadres paired with households, the east–west
+    pairing, projects with linked households, assets and benefits, consumption assistance."""
+    from fangpin.force.demo import demo_force
+
+    shown = demo_force(county=county, seed=seed, year=int(DEMO_PERIOD[:4]))
+    if not shown:
+        return
+    typer.echo(
+        f"⑮ 帮扶力量：驻村工作队 {shown['teams']:,} 支（队员 {shown['members']:,} 人），"
+        f"帮扶责任人 {shown['cadres']:,} 名结对 {shown['assigned']:,} 户，"
+        f"东西部协作（济南市），项目 {shown['projects']} 个及其受益户、资产和收益到户，"
+        "消费帮扶 40 笔（菜单“帮扶力量”）"
+    )
 
 
 def _demo_dashboards(*, county: str, seed: int) -> None:

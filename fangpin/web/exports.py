@@ -47,6 +47,7 @@ from fangpin.web.export_lists_apps import (
     INTEGRITY,
     PROBLEMS,
 )
+from fangpin.web.export_lists_force import FORCE_LISTS
 
 __all__ = [
     "CONTENT_TYPES",
@@ -75,6 +76,7 @@ LISTS: dict[str, ExportList] = {
         FEED_BATCHES,
         PROBLEMS,
         INTEGRITY,
+        *FORCE_LISTS,
     )
 }
 """The exportable lists by name (``/exports/<name>/``, ``fangpin export <name>``)."""

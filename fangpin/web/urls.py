@@ -108,6 +108,7 @@ urlpatterns = [
     path("problems/", include("fangpin.web.urls_problems")),
     path("evaluation/", include("fangpin.web.urls_evaluation")),
     path("", include("fangpin.web.urls_dashboards")),
+    path("force/", include("fangpin.web.urls_force")),
     path("imports/", imports.imports_list, name="imports"),
     path("imports/upload/", imports.imports_upload, name="imports_upload"),
     path("imports/templates/<str:entity>/", imports.imports_template, name="imports_template"),

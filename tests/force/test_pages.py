@@ -1,0 +1,176 @@
+"""The assistance-force pages: the overview's sections for a county and a township, each form
+through its service (a project registered, households linked, a benefit recorded into the
+household's finances), and scope: another county's region, project, team or pairing is a 404,
+a write without ``registry.edit`` a 403, and nothing changes on a refusal."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.urls import reverse
+
+from fangpin.core.models import AuditEvent
+from fangpin.force import services
+from fangpin.force.models import Benefit, Project, ProjectBeneficiary, WorkTeam
+from fangpin.registry.models import HouseholdFinance
+from tests.evaluation.pages import client_for, no_inline_script
+from tests.force.conftest import HUAYUAN, LONGTAN, LUXI, TUDI, World
+
+pytestmark = pytest.mark.django_db
+SYSTEM = "system:test"
+
+
+@pytest.fixture
+def setup(world: World) -> dict[str, Any]:
+    team = services.team_create(
+        actor=SYSTEM,
+        village_code=TUDI,
+        dispatching_unit="县农业农村局",
+        start_date=date(2024, 5, 1),
+    )
+    services.member_add(
+        actor=SYSTEM,
+        team_id=team.public_id,
+        name="龙书记",
+        role="first_secretary",
+        unit="县农业农村局",
+        start_date=date(2024, 5, 1),
+    )
+    project = services.project_create(
+        actor=SYSTEM,
+        name="黄牛养殖合作社",
+        kind="industry",
+        region_code=LONGTAN,
+        start_date=date(2024, 3, 1),
+        funding={"central_linking": Decimal("900000")},
+    )
+    pairing = services.pairing_create(
+        actor=SYSTEM, kind="east_west", partner="山东省济南市", county_code=HUAYUAN, start_year=2021
+    )
+    luxi = services.project_create(
+        actor=SYSTEM,
+        name="泸溪县项目",
+        kind="industry",
+        region_code=LUXI,
+        start_date=date(2024, 3, 1),
+    )
+    return {"world": world, "team": team, "project": project, "pairing": pairing, "luxi": luxi}
+
+
+def test_overview_of_the_county(setup: dict[str, Any]) -> None:
+    client = client_for(setup["world"].users["county_huayuan"])
+
+    body = client.get(reverse("web:force")).content.decode()
+
+    assert no_inline_script(body) == []
+    assert "龙书记（第一书记，县农业农村局，2024-05-01起）" in body
+    assert "没有驻村工作队的村：4 个" in body  # 5 villages of 花垣县, 土地村 has a team
+    assert "黄牛养殖合作社" in body
+    assert "泸溪县项目" not in body
+    assert "山东省济南市" in body
+    assert 'id="project-new"' in body
+
+
+def test_register_a_project_link_households_and_record_a_benefit(setup: dict[str, Any]) -> None:
+    world = setup["world"]
+    client = client_for(world.users["county_huayuan"])
+    made = client.post(
+        f"{reverse('web:force_project_new')}?region={HUAYUAN}",
+        {
+            "name": "帮扶车间",
+            "kind": "employment",
+            "region": LONGTAN,
+            "status": "in_progress",
+            "start_date": "2024-04-01",
+            "fund_east_west": "400000",
+        },
+    )
+    project = Project.objects.get(name="帮扶车间")
+    assert made.status_code == 302
+    assert made["Location"] == reverse("web:force_project", args=[project.public_id])
+    page = reverse("web:force_project", args=[project.public_id])
+    tudi_a, tudi_b = world.households["tudi_a"], world.households["tudi_b"]
+    linked = client.post(
+        page,
+        {
+            "action": "link",
+            "link-household_numbers": f"{tudi_a.household_number}\n{tudi_b.household_number}",
+            "link-link_type": "wage",
+            "link-since": "2024-05-01",
+        },
+    )
+    assert linked.status_code == 302
+    assert ProjectBeneficiary.objects.filter(project=project).count() == 2
+    recorded = client.post(
+        page,
+        {
+            "action": "benefit",
+            "benefit-household_number": tudi_a.household_number,
+            "benefit-link_type": "wage",
+            "benefit-year": "2024",
+            "benefit-amount": "12000",
+        },
+    )
+    assert recorded.status_code == 302
+    finance = HouseholdFinance.objects.get(household=tudi_a, year=2024)
+    assert finance.wage_local == Decimal("12000.00")
+    body = client.get(page).content.decode()
+    assert body.count('class="beneficiary"') == 2
+    assert body.count('class="benefit"') == 1
+
+
+def test_a_benefit_for_an_unlinked_household_is_refused_on_the_page(
+    setup: dict[str, Any],
+) -> None:
+    world = setup["world"]
+    client = client_for(world.users["county_huayuan"])
+    page = reverse("web:force_project", args=[setup["project"].public_id])
+    before = (Benefit.objects.count(), HouseholdFinance.objects.count(), AuditEvent.objects.count())
+
+    answer = client.post(
+        page,
+        {
+            "action": "benefit",
+            "benefit-household_number": world.households["tudi_c"].household_number,
+            "benefit-link_type": "dividend",
+            "benefit-year": "2024",
+            "benefit-amount": "800",
+        },
+    )
+
+    assert answer.status_code == 400
+    assert "未与项目建立" in answer.content.decode()
+    assert (
+        Benefit.objects.count(),
+        HouseholdFinance.objects.count(),
+        AuditEvent.objects.count(),
+    ) == before
+
+
+def test_scope_of_the_pages(setup: dict[str, Any]) -> None:
+    users = setup["world"].users
+    county, township, inspector = (
+        client_for(users["county_huayuan"]),
+        client_for(users["township_longtan"]),
+        client_for(users["inspector_huayuan"]),
+    )
+    luxi_project = reverse("web:force_project", args=[setup["luxi"].public_id])
+    team_members = reverse("web:force_member_new", args=[setup["team"].public_id])
+    commitment = reverse("web:force_commitment", args=[setup["pairing"].public_id])
+    teams = WorkTeam.objects.count()
+    answers = [
+        county.get(reverse("web:force"), {"region": LUXI}).status_code,
+        county.get(luxi_project).status_code,
+        township.get(reverse("web:force"), {"region": HUAYUAN}).status_code,
+        township.get(reverse("web:force")).status_code,
+        inspector.get(reverse("web:force")).status_code,
+        inspector.get(f"{reverse('web:force_team_new')}?region={HUAYUAN}").status_code,
+        client_for(users["inspector_luxi"]).get(team_members).status_code,
+        client_for(users["inspector_luxi"]).get(commitment).status_code,
+        client_for(users["auditor"]).get(reverse("web:force")).status_code,
+    ]
+    assert answers == [404, 404, 404, 200, 200, 403, 403, 403, 403]
+    assert WorkTeam.objects.count() == teams
