@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
+
 from django import template
 
 from fangpin import codes
@@ -71,3 +73,15 @@ def region_level(code: object) -> int:
         return parse_code(str(code)).level
     except RegionCodeError:
         return 9
+
+
+@register.filter
+def money(value: object) -> str:
+    """``{{ amount|money }}`` → 32,000,000 or 1,234.50 (yuan with thousands separators; the
+    cents only when there are any); the value itself for anything not a number."""
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return str(value)
+    text = f"{number:,.2f}"
+    return text[:-3] if text.endswith(".00") else text

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from fangpin.core.access import REGISTRY_EDIT, user_can
 from fangpin.core.models import Region
+from fangpin.core.selectors import region_children
 from fangpin.force import selectors, services
 from fangpin.force.benefits import benefit_record
 from fangpin.force.errors import ForceError
@@ -36,6 +37,8 @@ from fangpin.web import forms_force as ff
 from fangpin.web.views._common import pi_page, villages_in_scope
 
 CADRE_LIMIT_FALLBACK = 5
+ROWS_SHOWN = 30
+"""Teams and cadres listed on the page; the Excel export lists them all."""
 
 
 def _region(request: HttpRequest, code: str | None = None) -> Region:
@@ -87,17 +90,28 @@ def overview(request: HttpRequest) -> HttpResponse:
     county = _county_of(region)
     limit = cadre_limit(county or region.code, today.year)
     without_cadre = selectors.households_without_cadre(user=user, prefix=prefix, on=today)
+    teams = selectors.teams(user=user, prefix=prefix, on=today)
+    cadres = selectors.cadre_rows(user=user, prefix=prefix, on=today, limit=limit)
+    # A county has hundreds of teams and cadres: the page shows the first rows (cadres over the
+    # limit first), the export has them all.
+    cadres_ordered = sorted(cadres, key=lambda r: (not r.over_limit, r.cadre.name))
     context = {
         "region": region,
         "county": county,
         "prefix": prefix,
         "today": today,
         "limit": limit,
-        "teams": selectors.teams(user=user, prefix=prefix, on=today),
+        "teams": teams[:ROWS_SHOWN],
+        "teams_total": len(teams),
+        "children": list(region_children(code=region.code, on=today)),
         "villages_without_team": selectors.villages_without_team(
             user=user, prefix=prefix, on=today
         ),
-        "cadres": selectors.cadre_rows(user=user, prefix=prefix, on=today, limit=limit),
+        "cadres": cadres_ordered[:ROWS_SHOWN],
+        "cadres_total": len(cadres),
+        "cadres_over": sum(1 for r in cadres if r.over_limit),
+        "cadres_households": sum(r.households for r in cadres),
+        "rows_shown": ROWS_SHOWN,
         "without_cadre_count": without_cadre.count(),
         "without_cadre": list(without_cadre.select_related("village")[:50]),
         "pairings": [
