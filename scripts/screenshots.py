@@ -243,6 +243,7 @@ ROLES: list[tuple[str, str, list[Shot]]] = [
             Shot("county-reports", "/reports/"),
             Shot("county-screening", "/screening/"),
             Shot("county-problems", "/problems/"),
+            Shot("county-force", "/force/"),
         ],
     ),
     (

@@ -174,3 +174,23 @@ def test_scope_of_the_pages(setup: dict[str, Any]) -> None:
     ]
     assert answers == [404, 404, 404, 200, 200, 403, 403, 403, 403]
     assert WorkTeam.objects.count() == teams
+
+
+def test_linking_is_all_or_nothing(setup: dict[str, Any]) -> None:
+    world = setup["world"]
+    client = client_for(world.users["county_huayuan"])
+    page = reverse("web:force_project", args=[setup["project"].public_id])  # 龙潭镇's project
+    numbers = [world.households[k].household_number for k in ("tudi_a", "minle_a")]
+
+    answer = client.post(
+        page,
+        {
+            "action": "link",
+            "link-household_numbers": " ".join(numbers),  # 民乐村 is outside 龙潭镇
+            "link-link_type": "dividend",
+            "link-since": "2024-05-01",
+        },
+    )
+
+    assert answer.status_code == 400
+    assert ProjectBeneficiary.objects.count() == 0

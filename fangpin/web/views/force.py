@@ -15,6 +15,7 @@ from uuid import UUID
 
 from django import forms
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -400,15 +401,16 @@ def _project_action(request: HttpRequest, project: Project, action: str, form: f
     if action == "link":
         numbers = form.numbers()  # type: ignore[attr-defined]
         households = [_household(user, n) for n in numbers]  # every number checked first
-        for household in households:
-            services.beneficiary_link(
-                actor=user,
-                project_id=project.public_id,
-                household_id=household.pk,
-                link_type=data["link_type"],
-                since=data["since"],
-                request=request,
-            )
+        with transaction.atomic():  # all the households or none
+            for household in households:
+                services.beneficiary_link(
+                    actor=user,
+                    project_id=project.public_id,
+                    household_id=household.pk,
+                    link_type=data["link_type"],
+                    since=data["since"],
+                    request=request,
+                )
     elif action == "asset":
         services.asset_add(actor=user, project_id=project.public_id, request=request, **data)
     elif action == "return":
