@@ -37,7 +37,12 @@ def _filters(pairs: list[str]) -> dict[str, str]:
 def export_command(
     list_name: Annotated[
         str,
-        typer.Argument(help="列表：households, cases, clues, declarations, coverage, feed_batches"),
+        typer.Argument(
+            help=(
+                "列表：households, cases, clues, declarations, coverage, feed_batches, problems, "
+                "integrity, force_teams, force_cadres, force_projects, force_purchases"
+            )
+        ),
     ],
     out: Annotated[Path, typer.Option("--out", help="输出文件（.xlsx 或 .csv）")],
     file_format: Annotated[

@@ -227,3 +227,15 @@ def test_the_filters_cut_to_the_region_and_never_leave_the_scope(
         with pytest.raises(ExportError) as error:
             export_prepare(LISTS[name], user=users[viewer], filters=filters)
         assert error.value.code == "filters", (viewer, name, filters)
+
+
+def test_the_export_command_names_every_list() -> None:
+    """`fangpin export --help` lists the lists a user can ask for (the registry's names)."""
+    from typer.testing import CliRunner
+
+    from fangpin.cli import app
+    from fangpin.web.exports import LISTS
+
+    shown = " ".join(CliRunner().invoke(app, ["export", "--help"]).output.split())
+    for name in LISTS:
+        assert name in shown.replace("│", " "), name
