@@ -40,7 +40,8 @@ def export_command(
         typer.Argument(
             help=(
                 "列表：households, cases, clues, declarations, coverage, feed_batches, problems, "
-                "integrity, force_teams, force_cadres, force_projects, force_purchases"
+                "integrity, force_teams, force_cadres, force_pairings, force_projects, "
+                "force_assets, force_purchases"
             )
         ),
     ],

@@ -1,5 +1,6 @@
 """The exportable lists of the assistance force page (``/force/``): work teams, assisting
-cadres, the project library and consumption assistance, in the layouts officials keep.
+cadres, pairings with their commitments, the project library, project assets and consumption
+assistance, in the layouts officials keep.
 
 Same contract as :mod:`fangpin.web.export_lists` (the page's selectors, the region scope
 applied there). Filters: ``region`` — a region code or the page's code prefix (``433124``,
@@ -22,7 +23,15 @@ from fangpin.regioncode import RegionCodeError, subtree_prefix
 from fangpin.sheets.writer import Column
 from fangpin.web.export_lists import ExportList
 
-__all__ = ["FORCE_CADRES", "FORCE_LISTS", "FORCE_PROJECTS", "FORCE_PURCHASES", "FORCE_TEAMS"]
+__all__ = [
+    "FORCE_ASSETS",
+    "FORCE_CADRES",
+    "FORCE_LISTS",
+    "FORCE_PAIRINGS",
+    "FORCE_PROJECTS",
+    "FORCE_PURCHASES",
+    "FORCE_TEAMS",
+]
 
 PAGE = "web:force"
 VISIT_MONTHS = 6
@@ -223,5 +232,100 @@ FORCE_PURCHASES = ExportList(
     cells=_purchase_cells,
 )
 
-FORCE_LISTS = (FORCE_TEAMS, FORCE_CADRES, FORCE_PROJECTS, FORCE_PURCHASES)
+# --- 东西部协作与定点帮扶 ------------------------------------------------------------------------
+
+
+def _pairing_rows(user: Any, filters: dict[str, str]) -> list[Any]:
+    pairings = selectors.pairings(user=user, prefix=_prefix(user, filters))
+    return [(p, c) for p in pairings for c in p.commitments.all()]
+
+
+def _pairing_cells(pair: Any, unmasked: bool) -> list[object]:
+    del unmasked  # units and figures only
+    pairing, c = pair
+    share = round(float(c.delivered / c.committed) * 100, 1) if c.committed else None
+    return [
+        pairing.county.name,
+        pairing.get_kind_display(),
+        pairing.partner,
+        c.year,
+        c.get_item_display(),
+        c.committed,
+        c.delivered,
+        share,
+    ]
+
+
+FORCE_PAIRINGS = ExportList(
+    name="force_pairings",
+    title="东西部协作与定点帮扶",
+    page_url=PAGE,
+    columns=(
+        Column("county", "受帮扶县", width=12),
+        Column("kind", "类别", width=12),
+        Column("partner", "帮扶方", width=20),
+        Column("year", "年度", "int"),
+        Column("item", "事项", width=20),
+        Column("committed", "协议数", "money", width=14),
+        Column("delivered", "完成数", "money", width=14),
+        Column("share", "完成率（%）", "number", width=12),
+    ),
+    filters=("region",),
+    rows=_pairing_rows,
+    cells=_pairing_cells,
+)
+
+
+# --- 项目资产 ------------------------------------------------------------------------------------
+
+
+def _asset_rows(user: Any, filters: dict[str, str]) -> Any:
+    return selectors.assets(user=user, prefix=_prefix(user, filters)).select_related(
+        "project__region"
+    )
+
+
+def _asset_cells(a: Any, unmasked: bool) -> list[object]:
+    del unmasked  # no number in this list
+    return [
+        a.name,
+        a.project.name,
+        a.project.region.name,
+        a.get_kind_display(),
+        a.owner,
+        a.manager,
+        a.value,
+        a.returns_total,
+        a.last_year_return,
+    ]
+
+
+FORCE_ASSETS = ExportList(
+    name="force_assets",
+    title="项目资产",
+    page_url=PAGE,
+    columns=(
+        Column("name", "资产名称", width=30),
+        Column("project", "所属项目", width=30),
+        Column("region", "实施地点", width=14),
+        Column("kind", "资产类别", width=12),
+        Column("owner", "所有权人", width=20),
+        Column("manager", "经营管理主体", width=20),
+        Column("value", "资产原值", "money", width=14),
+        Column("returns_total", "累计收益", "money", width=14),
+        Column("last_year_return", "上年收益", "money", width=14),
+    ),
+    filters=("region",),
+    rows=_asset_rows,
+    cells=_asset_cells,
+)
+
+FORCE_LISTS = (
+    FORCE_TEAMS,
+    FORCE_CADRES,
+    FORCE_PAIRINGS,
+    FORCE_PROJECTS,
+    FORCE_ASSETS,
+    FORCE_PURCHASES,
+)
 """Registered in :data:`fangpin.web.exports.LISTS`."""

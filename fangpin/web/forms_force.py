@@ -95,6 +95,12 @@ class ProjectForm(forms.Form):
         }
 
 
+class ProjectStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("实施状态"), choices=ProjectStatus.choices)
+    end_date = forms.DateField(label=_("计划完工"), widget=_DATE, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
 class LinkForm(forms.Form):
     household_numbers = forms.CharField(
         label=_("户编号（可填多个，用空格或换行分隔）"), widget=forms.Textarea(attrs={"rows": 3})

@@ -8,7 +8,7 @@ from fangpin.web.views import force
 urlpatterns = [
     path("", force.overview, name="force"),
     path("teams/new/", force.team_new, name="force_team_new"),
-    path("teams/<uuid:team_id>/members/new/", force.member_new, name="force_member_new"),
+    path("teams/<uuid:team_id>/", force.team_page, name="force_team"),
     path("cadres/new/", force.cadre_new, name="force_cadre_new"),
     path("cadres/assign/", force.cadre_assign, name="force_cadre_assign"),
     path("pairings/new/", force.pairing_new, name="force_pairing_new"),

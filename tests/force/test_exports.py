@@ -17,6 +17,8 @@ from fangpin.core.models import User
 from fangpin.force.models import (
     AssistingCadre,
     CadreAssignment,
+    Pairing,
+    PairingCommitment,
     Project,
     ProjectAsset,
     ProjectBeneficiary,
@@ -195,6 +197,36 @@ def test_each_list_has_the_officials_layout(world: World, tmp_path: Path) -> Non
         ],
     ]
     assert exported(county, "force_purchases", tmp_path, {"year": "2025"})[1][3] == "民乐茶叶社"
+    assets = exported(county, "force_assets", tmp_path)
+    assert assets == [
+        [
+            "资产名称",
+            "所属项目",
+            "实施地点",
+            "资产类别",
+            "所有权人",
+            "经营管理主体",
+            "资产原值",
+            "累计收益",
+            "上年收益",
+        ],
+        ["冷库", "花垣县蔬菜基地", "花垣县", "经营性资产", "土地村", "合作社", 500000, 0, 0],
+    ]
+    pairing = Pairing.objects.create(
+        kind="east_west",
+        partner="山东省济南市",
+        county_id=HUAYUAN,
+        start_year=2021,
+        created_by_label=BY,
+    )
+    PairingCommitment.objects.create(
+        pairing=pairing, year=2025, item="jobs", committed=Decimal(600), delivered=Decimal(540)
+    )
+    pairings = exported(county, "force_pairings", tmp_path)
+    assert pairings == [
+        ["受帮扶县", "类别", "帮扶方", "年度", "事项", "协议数", "完成数", "完成率（%）"],
+        ["花垣县", "东西部协作", "山东省济南市", 2025, "帮助转移就业（人）", 600, 540, 90],
+    ]
 
 
 def test_the_filters_cut_to_the_region_and_never_leave_the_scope(

@@ -158,7 +158,7 @@ def test_scope_of_the_pages(setup: dict[str, Any]) -> None:
         client_for(users["inspector_huayuan"]),
     )
     luxi_project = reverse("web:force_project", args=[setup["luxi"].public_id])
-    team_members = reverse("web:force_member_new", args=[setup["team"].public_id])
+    team_members = reverse("web:force_team", args=[setup["team"].public_id])
     commitment = reverse("web:force_commitment", args=[setup["pairing"].public_id])
     teams = WorkTeam.objects.count()
     answers = [
@@ -172,7 +172,7 @@ def test_scope_of_the_pages(setup: dict[str, Any]) -> None:
         client_for(users["inspector_luxi"]).get(commitment).status_code,
         client_for(users["auditor"]).get(reverse("web:force")).status_code,
     ]
-    assert answers == [404, 404, 404, 200, 200, 403, 403, 403, 403]
+    assert answers == [404, 404, 404, 200, 200, 403, 404, 403, 403]
     assert WorkTeam.objects.count() == teams
 
 
@@ -194,3 +194,64 @@ def test_linking_is_all_or_nothing(setup: dict[str, Any]) -> None:
 
     assert answer.status_code == 400
     assert ProjectBeneficiary.objects.count() == 0
+
+
+def test_team_page_ends_a_term_and_the_team_keeping_history(setup: dict[str, Any]) -> None:
+    client = client_for(setup["world"].users["county_huayuan"])
+    team = setup["team"]
+    page = reverse("web:force_team", args=[team.public_id])
+    member = team.members.get()
+
+    added = client.post(
+        page,
+        {
+            "action": "member_add",
+            "name": "石队员",
+            "role": "member",
+            "unit": "县农业农村局",
+            "start_date": "2024-06-01",
+        },
+    )
+    ended = client.post(
+        page, {"action": "member_end", "member": member.pk, "end_date": "2024-12-31"}
+    )
+    bad = client.post(page, {"action": "team_end", "end_date": "not a date"})
+    closed = client.post(page, {"action": "team_end", "end_date": "2025-04-30"})
+
+    assert [r.status_code for r in (added, ended, bad, closed)] == [302, 302, 400, 302]
+    assert "请填写结束日期" in bad.content.decode()
+    rows = sorted(team.members.values_list("name", "end_date"))
+    assert rows == [("石队员", date(2025, 4, 30)), ("龙书记", date(2024, 12, 31))]
+    team.refresh_from_db()
+    assert team.end_date == date(2025, 4, 30)
+    body = client.get(page).content.decode()
+    assert body.count('class="member past"') == 2
+    assert 'id="team-end-form"' not in body
+
+
+def test_project_status_is_updated_with_its_version(setup: dict[str, Any]) -> None:
+    client = client_for(setup["world"].users["county_huayuan"])
+    project = setup["project"]
+    page = reverse("web:force_project", args=[project.public_id])
+
+    done = client.post(
+        page,
+        {
+            "action": "status",
+            "status-status": "completed",
+            "status-end_date": "2024-11-30",
+            "status-version": "1",
+        },
+    )
+    stale = client.post(
+        page, {"action": "status", "status-status": "suspended", "status-version": "1"}
+    )
+
+    assert (done.status_code, stale.status_code) == (302, 400)
+    assert "该记录已被他人修改" in stale.content.decode()
+    project.refresh_from_db()
+    assert (project.status, project.end_date, project.version) == (
+        "completed",
+        date(2024, 11, 30),
+        2,
+    )

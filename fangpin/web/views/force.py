@@ -10,6 +10,7 @@ scope and the linkage rules live there). Read with ``registry.view``, write with
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -188,19 +189,60 @@ def team_new(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ForceError("end_date", "请填写结束日期（年-月-日）") from None
+
+
 @pi_page
 @require_http_methods(["GET", "POST"])
-def member_new(request: HttpRequest, team_id: UUID) -> HttpResponse:
-    user = _need_edit(request)
+def team_page(request: HttpRequest, team_id: UUID) -> HttpResponse:
+    """A work team: its members past and present; add a member, end a term, end the team."""
+    user: Any = request.user
     team = _team(request, team_id)
-    form = ff.MemberForm(request.POST or None)
-
-    def save(data: dict[str, Any]) -> str:
-        services.member_add(actor=user, team_id=team.public_id, request=request, **data)
-        return _back(team.village)
-
-    title = gettext("添加工作队成员：%(village)s") % {"village": team.village.name}
-    return _form_page(request, title=title, form=form, save=save, back=_back(team.village))
+    action = str(request.POST.get("action", "")) if request.method == "POST" else ""
+    form = ff.MemberForm(request.POST if action == "member_add" else None)
+    error, status = "", 200
+    if action:
+        _need_edit(request)
+        here = reverse("web:force_team", args=[team.public_id])
+        try:
+            if action == "member_add":
+                if form.is_valid():
+                    services.member_add(
+                        actor=user, team_id=team.public_id, request=request, **form.cleaned_data
+                    )
+                    return redirect(here)
+            elif action == "member_end":
+                member = team.members.filter(pk=str(request.POST.get("member", "0"))).first()
+                if member is None:
+                    raise Http404("未找到该成员")
+                end = _date(str(request.POST.get("end_date", "")))
+                services.member_end(actor=user, member_id=member.pk, end_date=end, request=request)
+                return redirect(here)
+            elif action == "team_end":
+                end = _date(str(request.POST.get("end_date", "")))
+                services.team_end(actor=user, team_id=team.public_id, end_date=end, request=request)
+                return redirect(here)
+        except ForceError as exc:
+            if exc.code == "forbidden":
+                raise PermissionDenied from None
+            error = exc.message
+        except ValueError:
+            error = gettext("请选择要结束任期的成员")
+        status = 400
+    team.refresh_from_db()
+    context = {
+        "team": team,
+        "members": list(team.members.order_by("role", "-start_date", "id")),
+        "form": form,
+        "error": error,
+        "can_edit": user_can(user, REGISTRY_EDIT),
+        "back": _back(team.village),
+    }
+    return render(request, "web/force_team.html", context, status=status)
 
 
 def _team(request: HttpRequest, team_id: UUID) -> WorkTeam:
@@ -359,6 +401,15 @@ def project_detail(request: HttpRequest, project_id: UUID) -> HttpResponse:
         "asset": ff.AssetForm(request.POST if action == "asset" else None, prefix="asset"),
         "return": ff.ReturnForm(request.POST if action == "return" else None, prefix="return"),
         "benefit": ff.BenefitForm(request.POST if action == "benefit" else None, prefix="benefit"),
+        "status": ff.ProjectStatusForm(
+            request.POST if action == "status" else None,
+            prefix="status",
+            initial={
+                "status": project.status,
+                "end_date": project.end_date,
+                "version": project.version,
+            },
+        ),
     }
     assets = list(project.assets.order_by("name"))
     choice: Any = forms_["return"].fields["asset"]
@@ -421,6 +472,15 @@ def _project_action(request: HttpRequest, project: Project, action: str, form: f
             amount=data["amount"],
             request=request,
         )
+    elif action == "status":
+        services.project_update(
+            actor=user,
+            project_id=project.public_id,
+            expected_version=data["version"],
+            status=data["status"],
+            end_date=data["end_date"],
+            request=request,
+        )
     elif action == "benefit":
         household = _household(user, data["household_number"])
         benefit_record(
@@ -467,11 +527,11 @@ __all__ = [
     "cadre_assign",
     "cadre_new",
     "commitment",
-    "member_new",
     "overview",
     "pairing_new",
     "project_detail",
     "project_new",
     "purchase_new",
     "team_new",
+    "team_page",
 ]
