@@ -106,6 +106,14 @@ PI_REGISTRY: dict[str, PiEntry] = {
     "evaluation.IntegrityFinding.*": _person(
         "数据真实性疑点（涉及农户的收入数字与说明，需人工核实）", sensitive=True
     ),
+    # The assistance force: the names of team members and assisting cadres (officials, named in
+    # their work, shown in scope), a household's cadre and the money a project paid it.
+    "force.TeamMember.name": _person("驻村工作队成员姓名（公职人员履职信息）"),
+    "force.AssistingCadre.name": _person("帮扶责任人姓名（公职人员履职信息）"),
+    "force.CadreAssignment.*": _person("帮扶责任人结对到户"),
+    "force.ProjectBeneficiary.*": _person("项目利益联结到户"),
+    "force.Benefit.*": _person("项目收益到户（计入家庭收支）"),
+    "force.Purchase.*": _person("消费帮扶采购（可含供货农户）"),
     "casework.CaseDocument.*": _person(
         "签字的承诺授权书等案件材料（文件存于服务器，辖区内可下载，不进日志）", sensitive=True
     ),
@@ -176,6 +184,10 @@ NOT_PI: dict[str, str] = {
     "supervision.InspectionPlan.others_per_village": "每村抽取户数（数字）",
     "supervision.PlanHousehold.village_code": "所在村的区划代码，公开信息",
     "evaluation.Campaign.name": "评估批次名称（如“2024年度第三方评估”）",
+    "force.WorkTeam.village": "驻村所在村的区划代码，公开信息",
+    "force.Project.name": "项目名称（如“黄牛养殖专业合作社”），公开信息",
+    "force.Project.one_village_one_product": "一村一品标记，不含个人信息",
+    "force.ProjectAsset.name": "资产名称（如“冷库”），不含个人信息",
     "evaluation.SampledVillage.village": "样本村的区划代码，公开信息",
     "evaluation.SampledVillage.stratum_villages": "层内村数（数字）",
 }
