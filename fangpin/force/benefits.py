@@ -22,7 +22,7 @@ from fangpin import income
 from fangpin.core.audit import actor_label
 from fangpin.force.errors import ForceError
 from fangpin.force.models import LINK_COMPONENT, Benefit, LinkType, Project, ProjectBeneficiary
-from fangpin.force.services import (
+from fangpin.force.services._common import (
     STALE,
     _audit,
     _choice,
