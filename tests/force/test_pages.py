@@ -255,3 +255,38 @@ def test_project_status_is_updated_with_its_version(setup: dict[str, Any]) -> No
         date(2024, 11, 30),
         2,
     )
+
+
+def test_a_benefit_is_corrected_through_its_row(setup: dict[str, Any]) -> None:
+    world = setup["world"]
+    client = client_for(world.users["county_huayuan"])
+    project = setup["project"]
+    tudi_a = world.households["tudi_a"]
+    services.beneficiary_link(
+        actor=SYSTEM,
+        project_id=project.public_id,
+        household_id=tudi_a.pk,
+        link_type="dividend",
+        since=date(2024, 1, 1),
+    )
+    page = reverse("web:force_project", args=[project.public_id])
+    fields = {
+        "action": "benefit",
+        "benefit-household_number": tudi_a.household_number,
+        "benefit-link_type": "dividend",
+        "benefit-year": "2024",
+    }
+    assert client.post(page, {**fields, "benefit-amount": "800"}).status_code == 302
+    benefit = Benefit.objects.get()
+
+    again = client.post(page, {**fields, "benefit-amount": "900"})  # no version: not a correction
+    form = client.get(page, {"benefit": str(benefit.public_id)}).content.decode()
+    corrected = client.post(page, {**fields, "benefit-amount": "1000", "benefit-version": "1"})
+
+    assert again.status_code == 400
+    assert "如需更正请在上表该行点“修改”" in again.content.decode()
+    assert 'name="benefit-version" value="1"' in form
+    assert 'name="benefit-amount" value="800.00"' in form
+    assert corrected.status_code == 302
+    finance = HouseholdFinance.objects.get(household=tudi_a, year=2024)
+    assert finance.prop_asset_dividend == Decimal("1000.00")  # once, not 800 + 1000

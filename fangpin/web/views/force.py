@@ -77,6 +77,9 @@ def _household(user: Any, number: str) -> Household:
 def _refused(form: forms.Form, exc: ForceError) -> None:
     if exc.code == "forbidden":
         raise PermissionDenied
+    if exc.code == "version_required":  # the page's way to correct is the row's 「修改」 link
+        form.add_error(None, gettext("该户这一年度的这项收益已登记，如需更正请在上表该行点“修改”"))
+        return
     field = exc.field if exc.field in form.fields else None
     form.add_error(field, exc.message)
 
@@ -400,7 +403,11 @@ def project_detail(request: HttpRequest, project_id: UUID) -> HttpResponse:
         "link": ff.LinkForm(request.POST if action == "link" else None, prefix="link"),
         "asset": ff.AssetForm(request.POST if action == "asset" else None, prefix="asset"),
         "return": ff.ReturnForm(request.POST if action == "return" else None, prefix="return"),
-        "benefit": ff.BenefitForm(request.POST if action == "benefit" else None, prefix="benefit"),
+        "benefit": ff.BenefitForm(
+            request.POST if action == "benefit" else None,
+            prefix="benefit",
+            initial=_benefit_initial(project, str(request.GET.get("benefit", ""))),
+        ),
         "status": ff.ProjectStatusForm(
             request.POST if action == "status" else None,
             prefix="status",
@@ -444,6 +451,24 @@ def project_detail(request: HttpRequest, project_id: UUID) -> HttpResponse:
         "back": _back(project.region),
     }
     return render(request, "web/force_project.html", context, status=status)
+
+
+def _benefit_initial(project: Project, public_id: str) -> dict[str, Any]:
+    """The benefit form filled with one recorded benefit (its 「修改」 link), version included."""
+    try:
+        wanted = UUID(public_id)
+    except ValueError:
+        return {}
+    row = project.benefits.select_related("household").filter(public_id=wanted).first()
+    if row is None:
+        return {}
+    return {
+        "household_number": row.household.household_number,
+        "link_type": row.link_type,
+        "year": row.year,
+        "amount": row.amount,
+        "version": row.version,
+    }
 
 
 def _project_action(request: HttpRequest, project: Project, action: str, form: forms.Form) -> None:
