@@ -284,9 +284,27 @@ def test_a_benefit_is_corrected_through_its_row(setup: dict[str, Any]) -> None:
     corrected = client.post(page, {**fields, "benefit-amount": "1000", "benefit-version": "1"})
 
     assert again.status_code == 400
-    assert "如需更正请在上表该行点“修改”" in again.content.decode()
+    assert "如需更正请在列表中该行点“修改”" in again.content.decode()
     assert 'name="benefit-version" value="1"' in form
     assert 'name="benefit-amount" value="800.00"' in form
     assert corrected.status_code == 302
     finance = HouseholdFinance.objects.get(household=tudi_a, year=2024)
     assert finance.prop_asset_dividend == Decimal("1000.00")  # once, not 800 + 1000
+
+
+def test_a_commitment_is_corrected_through_its_row(setup: dict[str, Any]) -> None:
+    client = client_for(setup["world"].users["county_huayuan"])
+    pairing = setup["pairing"]
+    page = reverse("web:force_commitment", args=[pairing.public_id])
+    fields = {"year": "2025", "item": "jobs", "committed": "600"}
+    assert client.post(page, {**fields, "delivered": "500"}).status_code == 302
+
+    again = client.post(page, {**fields, "delivered": "540"})
+    form = client.get(page, {"year": "2025", "item": "jobs"}).content.decode()
+    corrected = client.post(page, {**fields, "delivered": "540", "version": "1"})
+
+    assert again.status_code == 400
+    assert "如需更正请在列表中该行点“修改”" in again.content.decode()
+    assert 'name="version" value="1"' in form
+    assert corrected.status_code == 302
+    assert pairing.commitments.get().delivered == Decimal("540.00")

@@ -78,7 +78,7 @@ def _refused(form: forms.Form, exc: ForceError) -> None:
     if exc.code == "forbidden":
         raise PermissionDenied
     if exc.code == "version_required":  # the page's way to correct is the row's 「修改」 link
-        form.add_error(None, gettext("该户这一年度的这项收益已登记，如需更正请在上表该行点“修改”"))
+        form.add_error(None, gettext("这一项已登记，如需更正请在列表中该行点“修改”"))
         return
     field = exc.field if exc.field in form.fields else None
     form.add_error(field, exc.message)
@@ -332,7 +332,26 @@ def commitment(request: HttpRequest, pairing_id: UUID) -> HttpResponse:
     )
     if pairing is None:
         raise Http404("未找到该结对关系")
-    form = ff.CommitmentForm(request.POST or None)
+    year_text = str(request.GET.get("year", ""))  # a row's 「修改」 link names year and item
+    existing = (
+        pairing.commitments.filter(
+            year=int(year_text), item=str(request.GET.get("item", ""))
+        ).first()
+        if year_text.isdigit() and len(year_text) == 4
+        else None
+    )
+    initial = (
+        {
+            "year": existing.year,
+            "item": existing.item,
+            "committed": existing.committed,
+            "delivered": existing.delivered,
+            "version": existing.version,
+        }
+        if existing is not None
+        else {}
+    )
+    form = ff.CommitmentForm(request.POST or None, initial=initial)
 
     def save(data: dict[str, Any]) -> str:
         services.commitment_set(
