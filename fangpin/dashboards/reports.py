@@ -55,6 +55,7 @@ from fangpin.supervision.models import DIMENSION_CHOICES
 __all__ = [
     "OVERDUE_LIMIT",
     "default_unit",
+    "months_back",
     "report_data",
     "report_generate",
     "report_request",
@@ -74,8 +75,9 @@ def default_unit(region: Region) -> str:
     return f"{region.name}防止返贫监测帮扶工作领导小组办公室"
 
 
-def _months_back(month: date, count: int) -> list[date]:
-    out = [month]
+def months_back(month: date, count: int) -> list[date]:
+    """The ``count`` months ending with ``month``'s, oldest first (first days)."""
+    out = [month.replace(day=1)]
     while len(out) < count:
         out.append((out[-1] - timedelta(days=1)).replace(day=1))
     return out[::-1]
@@ -108,7 +110,7 @@ def _row(fig: Figures, code: str, name: str, child: str | None, month: date) -> 
 
 
 def _charts(fig: Figures, month: date) -> tuple[ReportChart, ...]:
-    months = _months_back(month, REPORT_MONTHS)
+    months = months_back(month, REPORT_MONTHS)
     ident, elim = fig.by_month("ident"), fig.by_month("elim_m")
     type_label = codes.table("monitoring_type").label
     risk_label = codes.table("risk_type").label

@@ -9,7 +9,6 @@ problem list. Options go to the page through ``json_script`` (no inline script, 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -19,6 +18,7 @@ from django.utils.translation import gettext as _
 from fangpin import codes
 from fangpin.assistance.policy import category_names
 from fangpin.casework.models import CaseKind, ClueStatus
+from fangpin.dashboards.reports import months_back
 from fangpin.dashboards.selectors import MONITORING_TYPES, Figures
 from fangpin.procedure import STEP_ZH
 from fangpin.supervision.models import STATUS_CHOICES
@@ -75,13 +75,6 @@ def step_zh(step: str) -> str:
 
 def _title(text: str) -> dict[str, Any]:
     return {"text": text, **_TITLE}
-
-
-def _months(last: date, count: int) -> list[date]:
-    out = [last.replace(day=1)]
-    while len(out) < count:
-        out.append((out[-1] - timedelta(days=1)).replace(day=1))
-    return out[::-1]
 
 
 def _bar(
@@ -220,7 +213,7 @@ def overview_charts(fig: Figures, dashboard: str) -> dict[str, dict[str, Any]]:
         },
         horizontal=True,
     )
-    months = _months(fig.as_of, MONTHS_SHOWN)
+    months = months_back(fig.as_of, MONTHS_SHOWN)
     names = [f"{m.year}-{m.month:02d}" for m in months]
     ident, elim = fig.by_month("ident"), fig.by_month("elim_m")
     new, gone = _("新识别"), _("风险消除")
@@ -352,7 +345,7 @@ def work_charts(fig: Figures, dashboard: str, *, year: int) -> dict[str, dict[st
         ),
         "yAxis": {"type": "value", "max": 100, "axisLabel": {"formatter": "{value}%"}},
     }
-    months = _months(fig.as_of, MONTHS_SHOWN)
+    months = months_back(fig.as_of, MONTHS_SHOWN)
     visits = fig.by_month("visit_m")
     charts["visits"] = {
         "title": _title(_("每月走访次数")),
