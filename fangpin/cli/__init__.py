@@ -13,6 +13,7 @@ import typer
 
 from fangpin.cli.api_token import api_token_app
 from fangpin.cli.audit import audit_app
+from fangpin.cli.backup import backup_app
 from fangpin.cli.dashboards import dashboards_app, scheduler_command
 from fangpin.cli.evaluation import evaluation_app
 from fangpin.cli.excel import excel_app
@@ -38,6 +39,7 @@ app = typer.Typer(
 regions_app = typer.Typer(help="行政区划（统计用区划代码）。Region codes.", no_args_is_help=True)
 app.add_typer(regions_app, name="regions")
 app.add_typer(audit_app, name="audit")
+app.add_typer(backup_app, name="backup")
 app.add_typer(evaluation_app, name="evaluation")
 app.add_typer(dashboards_app, name="dashboards")
 app.command("scheduler")(scheduler_command)
