@@ -28,7 +28,7 @@ from fangpin.imports import staging
 from fangpin.imports.errors import ImportError_
 from fangpin.imports.models import ImportJob, JobStatus
 from fangpin.imports.selectors import batch_scope_code
-from fangpin.sheets.reading import count_rows
+from fangpin.sheets.reading import IMPORT_LIMITS, count_rows
 
 __all__ = [
     "BACKGROUND_ROWS",
@@ -49,8 +49,13 @@ _PROGRESS_STEP: Final = 1_000
 
 
 def needs_background(path: Path) -> bool:
-    """Whether ``path`` is large enough for a background check (a cheap row count)."""
-    return count_rows(Path(path)) > BACKGROUND_ROWS
+    """Whether ``path`` is large enough for a background check (a cheap row count).
+
+    The count opens an .xlsx only after its container passed the *import* limits: under the
+    default (feed) limits a workbook declaring 100–500 MB would be parsed here, in the web
+    request, before ``import_check`` refused it (SECURITY.md scenario 14).
+    """
+    return count_rows(Path(path), limits=IMPORT_LIMITS) > BACKGROUND_ROWS
 
 
 def spool_path(job_id: object) -> Path:

@@ -19,6 +19,7 @@ from fangpin.core.models import Region
 
 __all__ = [
     "ENTITY_CHOICES",
+    "LIVE_STATUSES",
     "BatchStatus",
     "ImportBatch",
     "ImportJob",
@@ -45,6 +46,11 @@ class BatchStatus(models.TextChoices):
     APPLIED = "applied", "已导入"
     DISCARDED = "discarded", "已放弃"
     FAILED = "failed", "校验失败"
+
+
+#: The statuses of a file that counts as imported or about to be: a second upload of the same
+#: file gets this batch back (pending) or 「已导入」 (applied) instead of a new batch.
+LIVE_STATUSES = (BatchStatus.CHECKED, BatchStatus.APPLIED)
 
 
 class JobStatus(models.TextChoices):
@@ -113,6 +119,20 @@ class ImportBatch(models.Model):
             models.CheckConstraint(
                 condition=~Q(status=BatchStatus.APPLIED) | Q(error_count=0),
                 name="import_batch_applied_without_errors",
+            ),
+            # REL-IDEM-1: one live batch (pending or applied) per file, entity, mode and scope,
+            # even when two uploads of the same file are checked at the same moment; the
+            # service answers with the other batch (services.import_check). A NULL scope
+            # (system actors) would never clash in a unique index, hence the second one.
+            models.UniqueConstraint(
+                fields=["sha256", "entity", "mode", "scope"],
+                condition=Q(status__in=LIVE_STATUSES, scope__isnull=False),
+                name="import_batch_once_per_file",
+            ),
+            models.UniqueConstraint(
+                fields=["sha256", "entity", "mode"],
+                condition=Q(status__in=LIVE_STATUSES, scope__isnull=True),
+                name="import_batch_once_per_file_system",
             ),
         ]
 

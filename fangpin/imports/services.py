@@ -222,23 +222,14 @@ def import_check(
     as ``refused`` and raises :class:`ImportFileError`. Row problems do not raise: the batch is
     ``checked`` with ``error_count`` > 0 and every issue in ``report``. The same file (sha256,
     entity, mode, the actor's scope) already applied raises :class:`ImportAlreadyAppliedError`;
-    already checked and pending, its batch is returned (REL-IDEM-1).
+    already checked and pending, its batch is returned (REL-IDEM-1) — also when the other
+    check ran at the same moment and saved its batch first (the database allows one).
     """
     path = Path(path)
     _require_edit(actor, "import_check")
     _check_request(entity, mode)
     sha256 = staging.file_sha256(path)
-    earlier = _same_file(actor, entity, mode, sha256)
-    applied = earlier.filter(status=BatchStatus.APPLIED).first()
-    if applied is not None:
-        raise ImportAlreadyAppliedError(
-            "applied",
-            f"该文件已于{timezone.localtime(applied.applied_at):%Y-%m-%d %H:%M}导入，不会重复导入",
-            applied.pk,
-        )
-    pending: ImportBatch | None = (
-        earlier.filter(status=BatchStatus.CHECKED).order_by("-created_at").first()
-    )
+    pending = _pending_or_refuse_applied(actor, entity, mode, sha256)
     if pending is not None:
         return pending
     batch = _new_batch(
@@ -286,10 +277,37 @@ def import_check(
                     "errors": batch.error_count,
                 },
             )
+    except IntegrityError:
+        # The same file, checked at the same moment by another request, got its batch in first
+        # (``import_batch_once_per_file``): answer as a second upload is answered.
+        staging.remove_batch_files(batch.pk)
+        twin = _pending_or_refuse_applied(actor, entity, mode, sha256)
+        if twin is None:
+            raise
+        return twin
     except BaseException:
         staging.remove_batch_files(batch.pk)
         raise
     return batch
+
+
+def _pending_or_refuse_applied(
+    actor: Any, entity: str, mode: str, sha256: str
+) -> ImportBatch | None:
+    """The pending batch of the same file, if any; :class:`ImportAlreadyAppliedError` when the
+    same file was applied already (REL-IDEM-1)."""
+    earlier = _same_file(actor, entity, mode, sha256)
+    applied = earlier.filter(status=BatchStatus.APPLIED).first()
+    if applied is not None:
+        raise ImportAlreadyAppliedError(
+            "applied",
+            f"该文件已于{timezone.localtime(applied.applied_at):%Y-%m-%d %H:%M}导入，不会重复导入",
+            applied.pk,
+        )
+    pending: ImportBatch | None = (
+        earlier.filter(status=BatchStatus.CHECKED).order_by("-created_at").first()
+    )
+    return pending
 
 
 def import_apply(*, actor: Any, batch_id: Any, expected_version: int | None = None) -> ImportBatch:
