@@ -16,6 +16,7 @@ from pathlib import Path
 from benchmarks.dashboards import bench_dashboards
 from benchmarks.imports import bench_imports
 from benchmarks.list_search import bench_list_search
+from benchmarks.load import bench_load
 from benchmarks.measures import bench_measures
 from benchmarks.screening import bench_screening
 
@@ -215,6 +216,7 @@ def main() -> None:
             "screening",
             "imports",
             "measures",
+            "load",
         ],
         default=None,
     )
@@ -246,6 +248,15 @@ def main() -> None:
         type=int,
         default=10_000_000,
         help="synthetic persons of the measures step (its own section unless 10,000,000)",
+    )
+    parser.add_argument(
+        "--users",
+        type=int,
+        default=200,
+        help="locust users of the load step (its baseline: a tenth)",
+    )
+    parser.add_argument(
+        "--duration", default="2m", help="how long each locust run of the load step lasts (2m, 30s)"
     )
     args = parser.parse_args()
     if args.only in (None, "bulk_load"):
@@ -301,6 +312,20 @@ def main() -> None:
         section = bench_measures(args.measures_persons, machine=machine(), seed=args.seed)
         size = args.measures_persons
         write_section("measures" if size == 10_000_000 else f"measures-{size}", section)
+    if args.only in (None, "load"):
+        print(f"load: {args.users} users for {args.duration} at {args.households:,} households")
+        section = bench_load(
+            run_step=run_step,
+            work=WORK,
+            admin_url=PG_ADMIN_URL,
+            machine=machine(),
+            households=args.households,
+            seed=args.seed,
+            users=args.users,
+            duration=args.duration,
+        )
+        default = (args.households, args.users, args.duration) == (1_000_000, 200, "2m")
+        write_section("load" if default else f"load-{args.households}-{args.users}", section)
     print(f"results written to {RESULTS}")
 
 
