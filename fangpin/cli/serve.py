@@ -50,7 +50,7 @@ def run_server(*, host: str, port: int, worker: bool) -> None:
 
         from fangpin.wsgi import application
 
-        serve(application, host=host, port=port, threads=8, ident="fangpin")
+        serve(application, host=host, port=port, **waitress_options())
     except KeyboardInterrupt:
         pass
     finally:
@@ -63,3 +63,28 @@ def run_server(*, host: str, port: int, worker: bool) -> None:
             except subprocess.TimeoutExpired:
                 child.kill()
         typer.echo("已停止。")
+
+
+def waitress_options() -> dict[str, object]:
+    """waitress's settings: 8 threads; up to 1,000 open connections (its default of 100
+    starved half of a 200-user load run, docs/benchmarks.md "Load"); and, when
+    ``FANGPIN_TRUSTED_PROXY`` names one proxy address, its X-Forwarded-For and -Proto headers
+    (waitress drops them from any other peer: the per-IP login throttle would see only the
+    proxy, and Django would not know the request came over https)."""
+    from django.conf import settings
+
+    options: dict[str, object] = {"threads": 8, "connection_limit": 1000, "ident": "fangpin"}
+    proxies = list(getattr(settings, "FANGPIN_TRUSTED_PROXY", []) or [])
+    if len(proxies) == 1 and "/" not in proxies[0]:
+        options.update(
+            trusted_proxy=proxies[0],
+            trusted_proxy_count=1,
+            trusted_proxy_headers={"x-forwarded-for", "x-forwarded-proto"},
+        )
+    elif proxies:
+        typer.echo(
+            "提示：FANGPIN_TRUSTED_PROXY 含多个地址或网段，waitress 只能信任一个代理地址；"
+            "转发的来源地址与协议头将不被采用。",
+            err=True,
+        )
+    return options
