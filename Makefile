@@ -17,7 +17,7 @@ PYTEST_ARGS ?=
 help:
 	@echo "make demo   install, load $(COUNTY)'s regions, generate $(HOUSEHOLDS) households, serve"
 	@echo "make test   install, run every gate (make check) and the tests on SQLite and PostgreSQL"
-	@echo "make check  ruff, mypy, import-linter, manage.py check, makemigrations --check"
+	@echo "make check  ruff, mypy, import-linter, bandit, manage.py check (and --deploy), makemigrations --check"
 	@echo "make serve  web server and background worker on http://127.0.0.1:8000"
 	@echo "make bench  benchmarks; results in docs/benchmarks.md"
 	@echo "make screenshots  rebuild the demo in a temp dir and redo the user guide's docs/images/*.jpg"
@@ -42,12 +42,23 @@ demo: install
 serve: install
 	$(FANGPIN) serve
 
+# `manage.py check --deploy` under the production settings, which refuse to load without a secret
+# key, a host name and the PI keys. These values are throwaway, for this check only: they never
+# serve anything, and the keys decode to "deploy-check-only-not-a-real-key". docs/security-gates.md.
+# tests/security/test_release_gates.py runs the check with this very line.
+DEPLOY_CHECK_ENV := FANGPIN_MODE=production FANGPIN_DEBUG=false FANGPIN_ALLOWED_HOSTS=fangpin.example \
+  FANGPIN_SECRET_KEY=deploy-check-only-throwaway-secret-never-used-to-serve-anything \
+  FANGPIN_FIELD_KEYS=check:ZGVwbG95LWNoZWNrLW9ubHktbm90LWEtcmVhbC1rZXk= \
+  FANGPIN_INDEX_KEY=ZGVwbG95LWNoZWNrLW9ubHktbm90LWEtcmVhbC1rZXk=
+
 check: install
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/mypy fangpin
 	$(BIN)/lint-imports
+	$(BIN)/bandit -q -r fangpin -lll
 	FANGPIN_MODE=test $(PY) manage.py check --fail-level WARNING
+	$(DEPLOY_CHECK_ENV) $(PY) manage.py check --deploy --fail-level WARNING
 	FANGPIN_MODE=test $(PY) manage.py makemigrations --check --dry-run
 
 test-sqlite: install

@@ -14,7 +14,7 @@ Variables:
 Login and sessions (docs/login.md):
     FANGPIN_LOGIN_FAILURE_LIMIT     failures of one account from one IP before it is locked (5)
     FANGPIN_LOGIN_COOLOFF_MINUTES   how long that lock lasts, from the last failure (30)
-    FANGPIN_LOGIN_IP_FAILURE_LIMIT  failures from one IP (any usernames) before it is refused (30)
+    FANGPIN_LOGIN_IP_FAILURE_LIMIT  failures from one IP (any usernames) before it is refused (20)
     FANGPIN_LOGIN_IP_WINDOW_MINUTES the sliding window those IP failures are counted in (15)
     FANGPIN_SESSION_IDLE_MINUTES    a session ends after this long without a request (30)
     FANGPIN_SESSION_MAX_HOURS       and at the latest this long after login (12)
@@ -155,6 +155,8 @@ def parse_database_url(url: str, *, var_dir: Path) -> dict[str, object]:
 MODE = _env_choice("FANGPIN_MODE", "demo", {"demo", "test", "production"})
 VAR_DIR = Path(os.environ.get("FANGPIN_VAR_DIR") or BASE_DIR / "var").resolve()
 DEBUG = _env_bool("FANGPIN_DEBUG", False)
+if DEBUG and MODE == "production":  # a traceback and the settings on every error page (W018)
+    raise SettingsError("FANGPIN_DEBUG must be false when FANGPIN_MODE=production")
 
 _secret = os.environ.get("FANGPIN_SECRET_KEY", "")
 if not _secret:
@@ -216,6 +218,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "fangpin.core.middleware.SecurityHeadersMiddleware",  # CSP: no inline script (scenario 10)
     "fangpin.core.request_id.RequestIdMiddleware",
+    "fangpin.core.audit.AuditRequestMiddleware",  # events record the IP, whichever layer writes
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "fangpin.core.middleware.ChosenLanguageMiddleware",
@@ -228,6 +231,7 @@ MIDDLEWARE = [
     "fangpin.core.auth.SecondFactorRequiredMiddleware",  # and no TOTP, no page (if required)
     "fangpin.core.password_policy.PasswordChangeRequiredMiddleware",  # must change: that page
     "django.contrib.messages.middleware.MessageMiddleware",
+    "fangpin.web.denials.ScopeDenialAuditMiddleware",  # a 404 hiding another region's object
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a refused login into the lockout page
 ]
@@ -281,7 +285,7 @@ FANGPIN_LOGIN_COOLOFF_MINUTES = _env_int(
     "FANGPIN_LOGIN_COOLOFF_MINUTES", 30, minimum=1, maximum=24 * 60
 )
 FANGPIN_LOGIN_IP_FAILURE_LIMIT = _env_int(
-    "FANGPIN_LOGIN_IP_FAILURE_LIMIT", 30, minimum=1, maximum=10_000
+    "FANGPIN_LOGIN_IP_FAILURE_LIMIT", 20, minimum=1, maximum=10_000
 )
 FANGPIN_LOGIN_IP_WINDOW_MINUTES = _env_int(
     "FANGPIN_LOGIN_IP_WINDOW_MINUTES", 15, minimum=1, maximum=24 * 60
@@ -352,6 +356,25 @@ if MODE == "production":
     CSRF_COOKIE_SECURE = True
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
+    # HTTPS (`manage.py check --deploy`, docs/security-gates.md). Production sits behind a
+    # reverse proxy that terminates TLS, owns port 80 and redirects http to https there; the app
+    # listens on a private address behind it. The proxy must overwrite X-Forwarded-Proto with the
+    # scheme the browser used: then Django knows a request came over https (HSTS header, absolute
+    # URLs such as the intake QR code, the CSRF origin check).
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # One year: the __Host- cookies above already make production unusable over plain http, so
+    # pinning browsers to https costs nothing. Subdomains are those of the app's own host name.
+    SECURE_HSTS_SECONDS = 31_536_000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SILENCED_SYSTEM_CHECKS = [
+        # SECURE_SSL_REDIRECT stays off: the proxy redirects. Django redirecting as well would
+        # loop whenever X-Forwarded-Proto does not reach it (waitress, under `fangpin serve`,
+        # drops the header from proxies it was not told to trust).
+        "security.W008",
+        # No HSTS "preload": the browsers' preload list is for public registrable domains
+        # submitted by their owner; the token would promise a submission nobody makes.
+        "security.W021",
+    ]
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
@@ -375,7 +398,12 @@ FANGPIN_READ_ALERT_PER_HOUR = _env_int(
 FANGPIN_SCREENING_MEMORY_LIMIT = os.environ.get("FANGPIN_SCREENING_MEMORY_LIMIT", "2GB").strip()
 _audit_handlers = ["audit_sink"]
 _log_handlers: dict[str, dict[str, object]] = {
-    "console": {"class": "logging.StreamHandler", "filters": ["mask_pi"]},
+    # "[<request id>] message": the ID the 500 page shows (no prefix outside a request).
+    "console": {
+        "class": "logging.StreamHandler",
+        "filters": ["request_id", "mask_pi"],
+        "formatter": "console",
+    },
     "audit_sink": {"class": "fangpin.core.audit_sink.AuditSinkHandler"},
 }
 if FANGPIN_AUDIT_SYSLOG:
@@ -389,7 +417,11 @@ if FANGPIN_AUDIT_SYSLOG:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"mask_pi": {"()": "fangpin.core.logmask.MaskPersonalInfo"}},
+    "filters": {
+        "mask_pi": {"()": "fangpin.core.logmask.MaskPersonalInfo"},
+        "request_id": {"()": "fangpin.core.request_id.RequestIdLogFilter"},
+    },
+    "formatters": {"console": {"format": "%(request_tag)s%(message)s"}},
     "handlers": _log_handlers,
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {

@@ -24,6 +24,9 @@ admin.site.index_title = "户籍登记（临时管理界面）"
 if admin.site.is_registered(TOTPDevice):
     admin.site.unregister(TOTPDevice)
 
+# A generic 500 page with the request ID (scenario 26); Django's own has no request to show it.
+handler500 = "fangpin.web.views.errors.server_error"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api_urls()),

@@ -28,6 +28,13 @@ def _fresh_sqlite() -> Path | None:
 
 def run_demo(*, county: str, households: int, seed: int) -> None:
     os.environ.setdefault("FANGPIN_MODE", "demo")
+    if os.environ["FANGPIN_MODE"] == "production":
+        # The demo starts by deleting the SQLite file: refuse before touching anything.
+        typer.echo(
+            "演示会清空数据库并写入合成数据，不能在生产模式（FANGPIN_MODE=production）下运行。",
+            err=True,
+        )
+        raise typer.Exit(code=1)
     started = time.perf_counter()
     database = _fresh_sqlite()
 

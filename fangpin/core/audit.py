@@ -17,6 +17,8 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import json
+from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -24,7 +26,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from fangpin.core.audit_sink import ship_on_commit
@@ -34,6 +36,7 @@ from fangpin.core.request_id import request_id_for
 
 __all__ = [
     "RETENTION_DAYS",
+    "AuditRequestMiddleware",
     "AuditVerifyReport",
     "actor_label",
     "audit_export",
@@ -41,6 +44,7 @@ __all__ = [
     "audit_record",
     "audit_reveal",
     "audit_verify",
+    "denials_recorded",
     "event_content",
     "event_hash",
     "request_ip",
@@ -48,6 +52,9 @@ __all__ = [
 ]
 
 RETENTION_DAYS = 180  # 网络安全法 Art. 21: network logs are kept at least six months
+DENIED = "authz.denied"
+_denials: ContextVar[int] = ContextVar("fangpin_audit_denials", default=0)
+_bound_request: ContextVar[HttpRequest | None] = ContextVar("fangpin_audit_request", default=None)
 _CHAIN_PK = 1
 _OBJECT_ID_MAX = 64  # AuditEvent.object_id's width
 
@@ -186,6 +193,8 @@ def audit_record(
         raise ValueError(f"unknown audit result {result!r}")
     if len(str(object_id)) > _OBJECT_ID_MAX:  # SQLite would store it, PostgreSQL would fail
         raise ValueError(f"audit object_id longer than {_OBJECT_ID_MAX}: {str(object_id)!r}")
+    if request is None:  # a service not handed the request, called while serving one
+        request = _bound_request.get()
     user = actor if getattr(actor, "pk", None) is not None and hasattr(actor, "username") else None
     # The JSON round trip stores exactly what is hashed (tuples become lists, keys strings).
     content_changes = json.loads(json.dumps(changes or {}, ensure_ascii=False))
@@ -209,7 +218,34 @@ def audit_record(
     event.save(force_insert=True)
     AuditChain.objects.filter(pk=_CHAIN_PK).update(head_id=event.pk, head_hash=event.hash)
     ship_on_commit(content, event.pk, event.prev_hash, event.hash)  # the copy outside the DB
+    if action == DENIED:
+        _denials.set(_denials.get() + 1)
     return event
+
+
+class AuditRequestMiddleware:
+    """Bind the request being served, so that every event appended while serving it records
+    its IP and request ID (SEC-AUD-2), also from a service that is not handed the request
+    (the registry and import services take ``actor=`` only)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        token = _bound_request.set(request)
+        try:
+            return self.get_response(request)
+        finally:
+            _bound_request.reset(token)
+
+
+def denials_recorded() -> int:
+    """How many ``authz.denied`` events this thread (or task) has appended so far.
+
+    A marker that costs nothing: a caller compares it before and after a request to tell
+    whether a service already recorded the refusal (fangpin.web.denials).
+    """
+    return _denials.get()
 
 
 def audit_reveal(

@@ -126,6 +126,7 @@ class ContextWordsValidator:
         "jiance",
         "bangfu",
         "mima",
+        "admin",  # admin1234567 passes the length and common-list checks
         "防贫",
         "返贫",
         "扶贫",

@@ -143,6 +143,7 @@ def _refuse_file(batch: ImportBatch, code: str, message: str) -> ImportFileError
                 "status": batch.status,
                 "file_error": code,
             },
+            result=AuditResult.FAILURE,  # a refused file: nothing checked, nothing staged
         )
     return ImportFileError(code, message, batch.pk)
 

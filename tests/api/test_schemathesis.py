@@ -3,13 +3,16 @@
 With a county approver's token (花垣县) every operation gets a few generated requests — once
 with free path parameters and once on a household inside the scope: no 5xx, every response
 conforms to the schema (status code, content type, body), and no response names a household
-outside 花垣县 (the world's 泸溪县 household).
+outside 花垣县 (the world's 泸溪县 household). The same with a village cadre's token (土地村,
+the scenario's "village A"), fewer examples: no response names any other village's household,
+and schemathesis's ``ignored_auth`` check repeats each request that succeeded without
+credentials and with invalid ones, which must be refused.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -25,9 +28,11 @@ from schemathesis.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+from schemathesis.specs.openapi import checks as openapi_checks
+from schemathesis.specs.openapi.checks import ignored_auth
 
 from fangpin.wsgi import application
-from tests.api.conftest import API, World
+from tests.api.conftest import API, TUDI, World
 
 CHECKS = [
     not_a_server_error,
@@ -36,6 +41,7 @@ CHECKS = [
     response_schema_conformance,
 ]
 MAX_EXAMPLES = 8
+VILLAGE_MAX_EXAMPLES = 3  # the village run, ignored_auth probes included, adds ~3 s
 OUT_OF_SCOPE_PREFIX = "433122"  # 泸溪县
 
 
@@ -50,11 +56,26 @@ def _village_codes(value: Any) -> list[str]:
     return []
 
 
-def _run(operation: Any, headers: dict[str, str], forbidden: set[str], **overrides: Any) -> int:
+def _outside_the_county(code: str) -> bool:
+    return code.startswith(OUT_OF_SCOPE_PREFIX)
+
+
+def _run(
+    operation: Any,
+    headers: dict[str, str],
+    forbidden: set[str],
+    *,
+    outside: Callable[[str], bool] = _outside_the_county,
+    checks: list[Any] = CHECKS,
+    max_examples: int = MAX_EXAMPLES,
+    **overrides: Any,
+) -> int:
+    """Fuzz one operation; no response may hold a ``forbidden`` household number or a
+    ``village_code`` for which ``outside`` is true. Returns the number of requests made."""
     calls = 0
 
     @settings(
-        max_examples=MAX_EXAMPLES,
+        max_examples=max_examples,
         deadline=None,
         database=None,
         derandomize=True,
@@ -64,7 +85,7 @@ def _run(operation: Any, headers: dict[str, str], forbidden: set[str], **overrid
     def check(case: Any) -> None:
         nonlocal calls
         calls += 1
-        response = case.call_and_validate(headers=headers, checks=CHECKS)
+        response = case.call_and_validate(headers=headers, checks=checks)
         text = response.text
         for number in forbidden:
             assert number not in text, (
@@ -72,7 +93,7 @@ def _run(operation: Any, headers: dict[str, str], forbidden: set[str], **overrid
             )
         if "json" in response.headers.get("Content-Type", [""])[0]:
             codes = _village_codes(json.loads(text))
-            assert not [c for c in codes if c.startswith(OUT_OF_SCOPE_PREFIX)]
+            assert not [c for c in codes if outside(c)], f"{case.formatted_path}: {codes}"
 
     check()
     return calls
@@ -99,7 +120,7 @@ def test_schemathesis_county_approver_finds_no_5xx_and_nothing_out_of_scope(
     headers = {"Authorization": f"Bearer {tokens['county_huayuan']}"}
     schema = schemathesis.openapi.from_wsgi(f"{API}/openapi.json", application, headers=headers)
     forbidden = {world.households["luxi"].household_number}
-    in_scope = world.households["tudi"].pk
+    in_scope = str(world.households["tudi"].public_id)  # paths take the public UUID
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) == 20  # 18 + POST /persons/{id}/reveal + GET /dashboard
     calls = 0
@@ -109,6 +130,46 @@ def test_schemathesis_county_approver_finds_no_5xx_and_nothing_out_of_scope(
         if "household_id" in names:
             calls += _run(operation, headers, forbidden, path_parameters={"household_id": in_scope})
     assert calls > len(operations)
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("wsgi_keeps_test_connection")
+def test_schemathesis_village_cadre_sees_only_its_village_and_auth_is_enforced(
+    world: World, tokens: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Scenario 25 as written: a village-A token (土地村) over the whole schema."""
+    probes: list[tuple[str, int]] = []
+    send_probe = openapi_checks.send_probe
+
+    def counted(ctx: Any, parent: Any, probe: Any) -> Any:
+        response = send_probe(ctx, parent, probe)
+        probes.append((parent.operation.label, response.status_code))
+        return response
+
+    # ignored_auth's probes (without and with invalid credentials), counted so that a check
+    # that silently probed nothing cannot pass.
+    monkeypatch.setattr(openapi_checks, "send_probe", counted)
+    headers = {"Authorization": f"Bearer {tokens['cadre_tudi']}"}
+    schema = schemathesis.openapi.from_wsgi(f"{API}/openapi.json", application, headers=headers)
+    forbidden = world.numbers({"douwang", "minle", "luxi"})
+    in_scope = str(world.households["tudi"].public_id)
+    fuzz = {
+        "outside": lambda code: code != TUDI,
+        "checks": [*CHECKS, ignored_auth],
+        "max_examples": VILLAGE_MAX_EXAMPLES,
+    }
+    operations = [result.ok() for result in schema.get_all_operations()]
+    calls = 0
+    for operation in operations:
+        calls += _run(operation, headers, forbidden, **fuzz)
+        if "household_id" in {p.name for p in operation.path_parameters}:
+            calls += _run(
+                operation, headers, forbidden, path_parameters={"household_id": in_scope}, **fuzz
+            )
+    assert calls > len(operations)
+    assert probes, "ignored_auth sent no probe: nothing succeeded with the token"
+    assert {status for _label, status in probes} == {401}
+    assert f"GET {API}/households/{{household_id}}" in {label for label, _status in probes}
 
 
 @pytest.mark.slow

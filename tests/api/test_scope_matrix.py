@@ -1,5 +1,6 @@
 """Every endpoint × role × household in or out of scope answers exactly 200/201, 404 or 403
-(SEC-AC-1, scenario 1), and a refusal changes nothing but one ``authz.denied`` audit event.
+(SEC-AC-1, scenario 1), and a refusal changes nothing but one ``authz.denied`` audit event —
+for a read outside the scope too (fangpin/web/denials.py), naming the requested public id.
 
 Roles: the village cadre of 土地村, the county approver of 花垣县, the auditor and the system
 administrator. Targets: 土地村 (in both registry roles' scope), 豆旺村 (the county's only) and
@@ -8,6 +9,7 @@ administrator. Targets: 土地村 (in both registry roles' scope), 豆旺村 (th
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -186,13 +188,24 @@ def test_endpoint_answers_by_role_and_scope(
     if code == "not_found":
         who = "人员" if path.startswith("/persons") else "农户"
         assert reply.body["message"] == f"未找到该{who}"
-    # Nothing changed but one audited refusal (reads out of scope are not audited: a 404 there
-    # cannot tell "missing" from "outside" without an unscoped query).
-    after = registry_counts()
-    denied = 0 if (code == "not_found" and not writes) else 1
-    assert after == {**before, "audit": before["audit"] + denied}
-    if denied:
-        assert AuditEvent.objects.order_by("-pk").first().action == "authz.denied"  # type: ignore[union-attr]
+    # Nothing changed but one audited refusal: a write's by its service, a read's (the same 404
+    # as for a missing id) by the one scope-denial hook, with the IP and the requested id.
+    assert registry_counts() == {**before, "audit": before["audit"] + 1}
+    event = AuditEvent.objects.order_by("-pk").first()
+    assert event is not None
+    assert (event.action, event.actor_id, event.result) == (
+        "authz.denied",
+        world.viewers[role].pk,
+        "denied",
+    )
+    if code == "not_found" and not writes:
+        placeholder = re.findall(r"{(\w+)}", template)[0]
+        assert (event.object_type, event.object_id, event.ip, event.changes) == (
+            "person" if path.startswith("/persons") else "household",
+            ids[placeholder],
+            "127.0.0.1",
+            {"attempted": OPERATIONS[endpoint], "method": "GET", "reason": "out_of_scope"},
+        )
     assert household.household_number not in reply.raw
 
 

@@ -31,7 +31,7 @@ def test_a_bad_number_is_refused_naming_the_variable(
 def test_the_defaults() -> None:
     assert settings.FANGPIN_LOGIN_FAILURE_LIMIT == 5
     assert settings.FANGPIN_LOGIN_COOLOFF_MINUTES == 30
-    assert settings.FANGPIN_LOGIN_IP_FAILURE_LIMIT == 30
+    assert settings.FANGPIN_LOGIN_IP_FAILURE_LIMIT == 20  # SECURITY.md scenario 6
     assert settings.FANGPIN_LOGIN_IP_WINDOW_MINUTES == 15
     assert settings.FANGPIN_SESSION_IDLE_MINUTES == 30
     assert settings.FANGPIN_SESSION_MAX_HOURS == 12

@@ -657,7 +657,10 @@ def test_a_tampered_health_token_fails_clearly_and_changes_nothing(
             expected_version=son.version,
             changes={"name": "张晓明"},
         )
-    assert (AuditEvent.objects.count(), _raw_person(son.pk)) == (before, row)
+    # Nothing changed; the direct read left its alert (fangpin/core/pi.py: scenario 28), the
+    # services' alerts went with their refused transactions.
+    assert (AuditEvent.objects.count(), _raw_person(son.pk)) == (before + 1, row)
+    assert AuditEvent.objects.order_by("-pk").values_list("action", flat=True)[0] == "crypto.tamper"
 
 
 def test_a_health_token_moved_to_another_column_does_not_decrypt(

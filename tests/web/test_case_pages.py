@@ -137,6 +137,62 @@ def test_a_user_without_case_decide_is_403_and_audited(
     assert AuditEvent.objects.filter(action="authz.denied").count() == denied + 1
 
 
+def test_a_step_of_another_level_is_403_and_nothing_changes(
+    people: dict[str, User], opened: Case
+) -> None:
+    """Scenario 4: the county cannot take the village's home verification."""
+    before = state()
+    response = post(people["county_huayuan"], opened, action="submit", detail_collection="x")
+    assert response.status_code == 403
+    assert "县级用户不能办理“入户核实”（须由村级办理）" in response.content.decode()
+    assert state() == before
+
+
+def test_approving_ones_own_submission_is_403_and_nothing_changes(
+    people: dict[str, User], opened: Case
+) -> None:
+    """Scenario 4: the township official who recorded the data comparison may not review."""
+    case = to_notice(opened, people)
+    before = state()
+    response = post(people["township_longtan"], case, action="approve", on="2026-11-16")
+    assert response.status_code == 403
+    assert "不能审批本人提交或审核过的事项" in response.content.decode()
+    assert state() == before
+
+
+def test_approving_a_returned_item_is_409_and_nothing_changes(
+    people: dict[str, User], opened: Case
+) -> None:
+    reviewer = people["township_longtan2"]
+    case = to_notice(opened, people)
+    returned = post(reviewer, case, action="return", on="2026-11-16", reason="评议记录不全")
+    assert returned.status_code == 302
+    case = Case.objects.get(pk=case.pk)
+    before = state()
+
+    response = post(reviewer, case, action="approve", on="2026-11-16")
+
+    assert response.status_code == 409
+    assert "该事项已退回村级，须重新提交后才能办理" in response.content.decode()
+    assert state() == before
+
+
+def test_deciding_a_closed_case_again_is_409_and_nothing_changes(
+    people: dict[str, User], opened: Case
+) -> None:
+    """Scenario 4's "approves twice" on a fresh page: the case is already decided."""
+    cadre = people["cadre_tudi"]
+    assert post(cadre, opened, action="reject", reason="收入高于监测线").status_code == 302
+    case = Case.objects.get(pk=opened.pk)
+    before = state()
+
+    response = post(cadre, case, action="reject", reason="再次提交")
+
+    assert response.status_code == 409
+    assert "案件已“不予认定”，不能再办理此操作" in response.content.decode()
+    assert state() == before
+
+
 def test_the_county_records_the_object_from_the_page(
     world: World, people: dict[str, User], opened: Case
 ) -> None:

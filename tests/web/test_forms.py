@@ -51,8 +51,11 @@ def test_a_stale_edit_is_refused_and_changes_nothing(
         _edit_data(family, address="别处", version=family.version + 1),
     )
 
-    assert response.status_code == 200
-    assert STALE in response.content.decode()
+    body = response.content.decode()
+    assert response.status_code == 409  # scenario 19: a conflict, with a reload prompt
+    assert STALE in body
+    assert f'href="/households/{family.public_id}/edit/">重新载入</a>' in body
+    assert 'value="别处"' in body  # what the user typed is still on the page
     family.refresh_from_db()
     assert family.address == "龙潭镇土地村上寨12号"
     assert family.version == 1

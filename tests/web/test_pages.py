@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from fangpin import idnumber
-from fangpin.core.models import User
+from fangpin.core.models import AuditEvent, User
 from fangpin.registry.models import Household
 from tests.registry.conftest import World
 from tests.registry.monitoring_helpers import add_spell
@@ -115,7 +115,9 @@ def test_a_membership_change_outside_the_scope_is_404_and_changes_nothing(
     )
 
     assert response.status_code == 404
-    assert counts() == before
+    # Nothing changed but the refusal, audited (scenario 1: fangpin/web/denials.py).
+    assert counts() == {**before, "audit": before["audit"] + 1}
+    assert AuditEvent.objects.filter(action="authz.denied", object_id=str(family.public_id))
 
 
 def test_the_list_shows_only_households_in_scope(world: World) -> None:

@@ -8,6 +8,7 @@ through the services (audited); refusals change nothing.
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -240,7 +241,7 @@ def test_a_person_outside_the_scope_is_404_like_a_missing_one(
 
     for url in (f"/persons/{son.public_id}/edit/", f"/persons/{son.public_id}/correct-id/"):
         outside = client.get(url)
-        missing = client.get(url.replace(str(son.pk), "999999"))
+        missing = client.get(url.replace(str(son.public_id), str(uuid.uuid4())))
         assert outside.status_code == missing.status_code == 404, url
         assert "张小明" not in outside.content.decode()
     posted = client.post(f"/persons/{son.public_id}/edit/", _form_data(son, name="张晓明"))
@@ -250,7 +251,11 @@ def test_a_person_outside_the_scope_is_404_like_a_missing_one(
     )
 
     assert posted.status_code == corrected.status_code == 404
-    assert (counts(), _row(son)) == (before, row)
+    # Nothing changed but the four refusals, audited (scenario 1: fangpin/web/denials.py); the
+    # missing ids left nothing.
+    assert (counts(), _row(son)) == ({**before, "audit": before["audit"] + 4}, row)
+    denied = AuditEvent.objects.filter(action="authz.denied", object_id=str(son.public_id))
+    assert denied.count() == 4
 
 
 def test_a_read_only_role_is_refused(

@@ -494,7 +494,12 @@ def test_out_of_scope_households_are_404_like_missing_and_nothing_changes(
         gone = client.post(missing_url, missing_data)
         assert outside.status_code == gone.status_code == 404, url
         assert outside.content == gone.content, url
-    assert counts() == before
+    # Nothing changed but one audited refusal per request for the household (scenario 1:
+    # fangpin/web/denials.py); the missing one left nothing.
+    refused = len(_pages(family)) + len(_writes(family))
+    assert counts() == {**before, "audit": before["audit"] + refused}
+    denied = AuditEvent.objects.filter(action="authz.denied", object_id=str(family.public_id))
+    assert denied.count() == refused
     assert Household.objects.get(pk=family.pk).status == "active"
 
 

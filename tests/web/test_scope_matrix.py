@@ -6,7 +6,8 @@ an identification case, its village a screening run and a self-declaration).
 Expected, written out rather than computed: a role without ``registry.view`` gets 403 for any
 id; a write route refuses a role without the capability it needs with 403 for any id; a
 household outside the viewer's scope answers 404 exactly like a missing one, shows none of
-its data, and changes nothing; inside the scope the route works.
+its data, and changes nothing but one ``authz.denied`` audit event (who, IP, the object type
+and the public id asked for; a missing id leaves none); inside the scope the route works.
 
 ``ROUTES`` must list every such route: ``tests/test_route_coverage.py`` fails when a route
 exists in the URL map but in none of the matrices.
@@ -336,7 +337,7 @@ ROUTES: dict[str, tuple[str, str, Callable[[Ids], dict[str, Any]] | None, str, i
 }
 
 #: Routes a role with the capability, in scope, is refused for its level (a county approver
-#: cannot take the village's home verification): 400 with the Chinese message, nothing changed.
+#: cannot take the village's home verification): 403 with the Chinese message, nothing changed.
 LEVEL_REFUSED = {"web:case_act": {"county_huayuan": "（须由村级办理）"}}
 
 #: Routes that look the household up before the capability: without the capability, a household
@@ -379,6 +380,32 @@ def fingerprint() -> dict[str, Any]:
             a for a in AuditEvent.objects.values_list("action", flat=True) if a != "authz.denied"
         ),
     }
+
+
+#: path placeholder → the object type its ``authz.denied`` event names (fangpin/web/denials.py)
+ADDRESSED = {
+    "h": "household",
+    "son_public": "person",
+    "run": "screening_run",
+    "clue": "clue",
+    "decl": "declaration",
+    "village": "village",
+    "case": "case",
+    "measure": "measure",
+    "photo": "visit_photo",
+}
+
+
+def denials_after(watermark: int) -> list[tuple[Any, ...]]:
+    """The ``authz.denied`` events appended after the event ``watermark`` (a pk)."""
+    return [
+        (e.actor_id, e.object_type, e.object_id, e.result, e.ip, e.changes.get("reason"))
+        for e in AuditEvent.objects.filter(action="authz.denied", pk__gt=watermark).order_by("pk")
+    ]
+
+
+def last_event_pk() -> int:
+    return AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
 
 
 def casework_for(household: Household) -> tuple[ScreeningRun, Clue, Warning]:
@@ -472,8 +499,9 @@ def test_route_answers_by_role_and_scope(world: World, route: str, role: str, ta
     method, template, data, needs, ok = ROUTES[route]
     household = world.households[target]
     ids = ids_for(household)
-    client = client_for(world.viewers[role])
-    before = fingerprint()
+    viewer = world.viewers[role]
+    client = client_for(viewer)
+    before, watermark = fingerprint(), last_event_pk()
 
     url = template.format(**ids)
     payload = data(ids) if data else {}
@@ -484,7 +512,7 @@ def test_route_answers_by_role_and_scope(world: World, route: str, role: str, ta
     elif target in IN_SCOPE[role] and needs not in CAN[role]:
         expected = SCOPE_FIRST[route]
     elif target in IN_SCOPE[role] and role in LEVEL_REFUSED.get(route, {}):
-        assert response.status_code == 400, response.content.decode()[:500]
+        assert response.status_code == 403, response.content.decode()[:500]
         assert LEVEL_REFUSED[route][role] in response.content.decode()
         assert fingerprint() == before
         return
@@ -502,17 +530,37 @@ def test_route_answers_by_role_and_scope(world: World, route: str, role: str, ta
     for name in (_HEADS, _SPOUSES, _SONS):
         assert all(n not in body for n in name.values())
     assert fingerprint() == before
+    if expected == 404:
+        # Scenario 1: the refusal is audited — who, from where, what was asked for — though
+        # the answer is the same as for a missing id. The object is the path's first one.
+        placeholder = re.findall(r"{(\w+)}", template)[0]
+        assert denials_after(watermark) == [
+            (
+                viewer.pk,
+                ADDRESSED[placeholder],
+                str(ids[placeholder]),
+                "denied",
+                "127.0.0.1",
+                "out_of_scope",
+            )
+        ]
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_a_missing_household_answers_exactly_like_one_outside(world: World, role: str) -> None:
     client = client_for(world.viewers[role])
     other = "tudi" if role == "inspector_luxi" else "luxi"
+    watermark = last_event_pk()
     outside = client.get(f"/households/{world.households[other].public_id}/")
+    between = last_event_pk()
     missing = client.get(f"/households/{uuid.uuid4()}/")
 
     assert outside.status_code == missing.status_code
     assert outside.content == missing.content
+    # Only the audit log tells them apart: a household refused (404 for the registry roles;
+    # the others are refused 403 before any look-up), an id naming nothing leaves no event.
+    assert len(denials_after(watermark)) == (1 if outside.status_code == 404 else 0)
+    assert denials_after(between) == []
 
 
 # --- Opaque addresses (SEC-MSK-3) ---------------------------------------------------------

@@ -241,7 +241,10 @@ def test_a_split_outside_the_scope_is_404_like_missing(
     assert outside.status_code == missing.status_code == 404
     assert outside.content == missing.content
     assert client.get(f"/households/{family.public_id}/split/").status_code == 404
-    assert counts() == before
+    # Nothing changed but the two refusals, audited (scenario 1: fangpin/web/denials.py).
+    assert counts() == {**before, "audit": before["audit"] + 2}
+    denied = AuditEvent.objects.filter(action="authz.denied", object_id=str(family.public_id))
+    assert denied.count() == 2
 
 
 @pytest.mark.parametrize("viewer", ["inspector_luxi", "officer_xiangxi", "auditor"])

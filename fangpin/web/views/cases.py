@@ -5,7 +5,8 @@ Lists and pages need ``registry.view`` and read through :mod:`fangpin.casework.s
 (the region scope is applied there: a case outside it is a 404 exactly like a missing one).
 Decisions need ``case.decide`` (403 otherwise, audited) and go to
 :func:`fangpin.casework.cases.case_decide` with the version the page was drawn with: a stale
-version, a second approval or an approval of a returned item is 409 and changes nothing.
+version, a second approval or an approval of a returned item is 409, a step the user's level
+may not take or an approval of one's own submission 403; either changes nothing.
 
 The notice shows the household head's name, the number of members, the proposed type and risk
 types, and the notice period — never an ID number, a phone number, a bank account or health
@@ -58,6 +59,11 @@ from fangpin.web.views._common import (
 )
 
 STALE_MESSAGE = _("该案件已被他人办理，请刷新后重试")
+#: Refusals of who acts, not of what is asked (scenario 4): 403. ``forbidden``: no right or
+#: outside the scope; ``level``: a step of another level (a county user taking the village's
+#: home verification); ``own_submission``: approving what one submitted or reviewed. The
+#: conflicts (stale, already decided, returned) are 409; a request the step cannot take is 400.
+REFUSED_ACTOR = frozenset({"forbidden", "level", "own_submission"})
 LEVEL_ZH = {5: "村级", 4: "乡镇级", 3: "县级"}
 
 
@@ -286,7 +292,7 @@ def case_act(request: HttpRequest, case_id: UUID) -> HttpResponse:
             error = " ".join(exc.messages)
         except CaseworkError as exc:
             error, code = (str(STALE_MESSAGE) if exc.code == "stale" else exc.message), exc.code
-            status = 409 if exc.is_conflict else 403 if exc.code == "forbidden" else 400
+            status = 409 if exc.is_conflict else 403 if exc.code in REFUSED_ACTOR else 400
         else:
             messages.success(
                 request,

@@ -53,8 +53,10 @@ def attach_error(
 def household_edit(request: HttpRequest, household_id: UUID) -> HttpResponse:
     require_edit(request)
     household = _household_or_404(request, household_id)
+    stale = False
     if request.method == "POST":
         form = HouseholdEditForm(request.POST)
+        status = 200
         if form.is_valid():
             try:
                 services.household_update(
@@ -63,14 +65,15 @@ def household_edit(request: HttpRequest, household_id: UUID) -> HttpResponse:
                     expected_version=form.cleaned_data["version"],
                     changes=form.changes(),
                 )
-            except StaleVersionError as exc:
-                form.add_error(None, exc.message)
+            except StaleVersionError:
+                # Someone saved in between (scenario 19): 409, the form as posted and a link
+                # that reloads the current values; nothing is saved.
+                stale, status = True, 409
             except RegistryError as exc:
                 attach_error(form, exc)
             else:
                 messages.success(request, "已保存")
                 return redirect("web:household", household_id=household.public_id)
-        status = 200
     else:
         form = HouseholdEditForm(
             initial={
@@ -85,7 +88,10 @@ def household_edit(request: HttpRequest, household_id: UUID) -> HttpResponse:
         )
         status = 200
     return render(
-        request, "web/household_edit.html", {"household": household, "form": form}, status=status
+        request,
+        "web/household_edit.html",
+        {"household": household, "form": form, "stale": stale},
+        status=status,
     )
 
 
