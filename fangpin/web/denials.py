@@ -26,7 +26,7 @@ from django.http import HttpRequest, HttpResponse
 
 from fangpin.core.audit import audit_record, denials_recorded
 from fangpin.core.models import AuditResult
-from fangpin.core.scope import scope_prefix
+from fangpin.core.scope import scope_covers, scope_prefix
 from fangpin.regioncode import RegionCodeError, subtree_prefix
 
 __all__ = ["ADDRESSED", "Addressed", "ScopeDenialAuditMiddleware", "out_of_scope"]
@@ -57,15 +57,14 @@ ADDRESSED: dict[str, Addressed] = {
 }
 
 
-def _reaches(prefix: str | None, region_code: str) -> bool:
-    """Whether a viewer whose scope is ``prefix`` may see an object of ``region_code``: inside
-    the scope, or a region containing it (a village cadre sees its county's screening runs)."""
-    if prefix is None:
-        return False
-    if region_code.startswith(prefix):
+def _reaches(user: Any, prefix: str | None, region_code: str) -> bool:
+    """Whether ``user`` may see an object of ``region_code``: inside the scope (the one rule,
+    :func:`~fangpin.core.scope.scope_covers`), or a region containing it (a village cadre sees
+    its county's screening runs)."""
+    if scope_covers(user, region_code):
         return True
     try:
-        return prefix.startswith(subtree_prefix(region_code))
+        return prefix is not None and prefix.startswith(subtree_prefix(region_code))
     except RegionCodeError:
         return False
 
@@ -90,7 +89,7 @@ def out_of_scope(user: Any, kwargs: dict[str, Any]) -> tuple[Addressed, str] | N
             .values_list(addressed.region, flat=True)
             .first()
         )
-        if region is not None and not _reaches(prefix, str(region)):
+        if region is not None and not _reaches(user, prefix, str(region)):
             return addressed, key
     return None
 
