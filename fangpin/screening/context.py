@@ -219,7 +219,12 @@ class Context:
 
     @cached_property
     def person_keys(self) -> Table:
-        """Every registered person (any status) by ID number, for matching feeds."""
+        """Every registered person (any status) by ID number, for matching feeds.
+
+        Not materialised: each feed's match reads only the columns it needs, and storing all
+        10M persons once cost as much as it saved (docs/benchmarks.md). No rule reads a
+        person's name from a feed match, so none is carried into the stored matches.
+        """
         p = self.data["persons"]
         return p.select(
             "person_id",
@@ -230,7 +235,6 @@ class Context:
             "labour_ability",
             "birth_date",
             id_key=p.id_number.upper(),
-            person_name=p.name,
             person_status=p.status,
         )
 
