@@ -10,7 +10,7 @@ administrator. Targets: 土地村 (in both registry roles' scope), 豆旺村 (th
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any
 
@@ -18,7 +18,9 @@ import pytest
 
 from fangpin import idnumber
 from fangpin.core.models import AuditEvent
+from tests.api import conftest as api_fixtures
 from tests.api.conftest import World
+from tests.module_world import BuiltWorld, registry_module_world, world_for_test
 from tests.registry.conftest import member
 
 ROLES = ["cadre_tudi", "county_huayuan", "auditor", "sysadmin"]
@@ -114,6 +116,35 @@ OPERATIONS = {
     "move_out": "api-v1:person_move_out",
     "reveal": "api-v1:person_reveal",
 }
+
+
+def _tokens_of_the_viewers(world: World) -> dict[str, str]:
+    return api_fixtures.tokens.__wrapped__(world)  # type: ignore[attr-defined, no-any-return]
+
+
+@pytest.fixture(scope="module")
+def built_world(
+    django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[BuiltWorld]:
+    """The registry world and one API token per viewer, built once for the module (every
+    matrix test uses them: rebuilt per test they cost most of the module's time)."""
+    with registry_module_world(
+        django_db_blocker, tmp_path_factory.mktemp("api_scope_matrix"), setup=_tokens_of_the_viewers
+    ) as built:
+        yield built
+
+
+@pytest.fixture
+def world(db: None, built_world: BuiltWorld) -> Iterator[World]:
+    """The module's world, fetched anew for this test (its writes roll back after it)."""
+    with world_for_test(built_world) as fresh:
+        yield fresh
+
+
+@pytest.fixture
+def tokens(world: World, built_world: BuiltWorld) -> dict[str, str]:
+    """The viewers' bearer tokens, made with the world (tests/api/conftest.py's ``tokens``)."""
+    return dict(built_world.extra)
 
 
 def test_every_endpoint_names_its_operation() -> None:

@@ -11,6 +11,8 @@ and mobile numbers.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.contrib import admin
@@ -20,6 +22,7 @@ from django.urls import reverse
 
 from fangpin.core.models import AuditEvent, User
 from fangpin.registry.models import Household, Person
+from tests.module_world import BuiltWorld, registry_module_world, world_for_test
 from tests.registry.conftest import HOUSEHOLDS, VIEWERS, VISIBLE, World, plain_id, plain_phone
 
 ADMIN_MODELS = sorted(
@@ -96,6 +99,23 @@ def _core_object(model: type[Model], world: World) -> Model:
     if model._meta.label == "core.User":
         return world.viewers["cadre_tudi"]
     return world.households["tudi"].village
+
+
+@pytest.fixture(scope="module")
+def built_world(
+    django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[BuiltWorld]:
+    """The registry world, built once for the module (every test but the coverage check
+    uses it: rebuilt per test it cost most of the module's time)."""
+    with registry_module_world(django_db_blocker, tmp_path_factory.mktemp("admin_idor")) as built:
+        yield built
+
+
+@pytest.fixture
+def world(db: None, built_world: BuiltWorld) -> Iterator[World]:
+    """The module's world, fetched anew for this test (its writes roll back after it)."""
+    with world_for_test(built_world) as fresh:
+        yield fresh
 
 
 @pytest.mark.parametrize("viewer", VIEWERS)

@@ -7,7 +7,7 @@ not exist. List selectors return the rows of the households in scope and nothing
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any
 
@@ -23,6 +23,12 @@ from fangpin.registry.models import (
     MembershipEvent,
     Monitoring,
     Person,
+)
+from tests.module_world import (
+    BuiltWorld,
+    person_input_after,
+    registry_module_world,
+    world_for_test,
 )
 from tests.registry.conftest import (
     SYSTEM_ACTOR,
@@ -126,6 +132,31 @@ LIST_MODELS = {
     "status_change_list": HouseholdStatusChange,
     "monitoring_list": Monitoring,
 }
+
+
+@pytest.fixture(scope="module")
+def built_world(
+    django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[BuiltWorld]:
+    """The registry world, built once for the module (every test but the coverage check
+    uses it: rebuilt per test it cost most of the module's time)."""
+    with registry_module_world(
+        django_db_blocker, tmp_path_factory.mktemp("registry_scope")
+    ) as built:
+        yield built
+
+
+@pytest.fixture
+def world(db: None, built_world: BuiltWorld) -> Iterator[World]:
+    """The module's world, fetched anew for this test (its writes roll back after it)."""
+    with world_for_test(built_world) as fresh:
+        yield fresh
+
+
+@pytest.fixture
+def person_input(built_world: BuiltWorld) -> PersonFactory:
+    """New ID numbers go on past the world's, as when the world shared the test's factory."""
+    return person_input_after(built_world)
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,7 @@ A refusal changes nothing and leaves exactly one ``authz.denied`` audit event.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -28,6 +28,12 @@ from fangpin.registry.models import (
     Person,
 )
 from fangpin.registry.validation import PersonInput
+from tests.module_world import (
+    BuiltWorld,
+    person_input_after,
+    registry_module_world,
+    world_for_test,
+)
 from tests.registry.conftest import (
     DOUWANG,
     GOOD_WATER,
@@ -210,6 +216,29 @@ def _refusal(call: Callable[[], Any]) -> tuple[type, str, str, str | None]:
 
 #: Services that write no registry row: the audited reveals (tests/registry/test_pi_at_rest.py).
 REVEALS = {"person_reveal", "household_reveal_phone"}
+
+
+@pytest.fixture(scope="module")
+def built_world(
+    django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[BuiltWorld]:
+    """The registry world, built once for the module (every test but the coverage check
+    uses it: rebuilt per test it cost most of the module's time)."""
+    with registry_module_world(django_db_blocker, tmp_path_factory.mktemp("scope_writes")) as built:
+        yield built
+
+
+@pytest.fixture
+def world(db: None, built_world: BuiltWorld) -> Iterator[World]:
+    """The module's world, fetched anew for this test (its writes roll back after it)."""
+    with world_for_test(built_world) as fresh:
+        yield fresh
+
+
+@pytest.fixture
+def person_input(built_world: BuiltWorld) -> PersonFactory:
+    """New ID numbers go on past the world's, as when the world shared the test's factory."""
+    return person_input_after(built_world)
 
 
 def test_every_write_service_is_in_the_scope_matrix() -> None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any
 
@@ -41,6 +41,7 @@ from fangpin.web.forms_person import PersonEditForm
 from tests.assistance.conftest import PNG_BYTES
 from tests.casework.conftest import make_case
 from tests.intake.conftest import make_declaration
+from tests.module_world import BuiltWorld, registry_module_world, world_for_test
 from tests.registry.conftest import World, member
 from tests.registry.monitoring_helpers import add_spell
 from tests.web.conftest import client_for
@@ -490,6 +491,34 @@ def ids_for(household: Household) -> Ids:
             for p in Person.objects.filter(household=household, status="active").order_by("pk")
         ),
     }
+
+
+def _casework_of_the_targets(world: World) -> None:
+    """Make each target household's casework, measure and visit photo (:func:`ids_for` makes
+    them on first use; the tests' own calls then find them)."""
+    for key in TARGETS:
+        ids_for(world.households[key])
+
+
+@pytest.fixture(scope="module")
+def built_world(
+    django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[BuiltWorld]:
+    """The registry world and the targets' casework, built once for the module (every test
+    here uses them: rebuilt per test they cost most of the matrix's time)."""
+    with registry_module_world(
+        django_db_blocker,
+        tmp_path_factory.mktemp("web_scope_matrix"),
+        setup=_casework_of_the_targets,
+    ) as built:
+        yield built
+
+
+@pytest.fixture
+def world(db: None, built_world: BuiltWorld) -> Iterator[World]:
+    """The module's world, fetched anew for this test (its writes roll back after it)."""
+    with world_for_test(built_world) as fresh:
+        yield fresh
 
 
 @pytest.mark.parametrize("target", TARGETS)
