@@ -1,5 +1,11 @@
 """Screening runs: request (rights, one active run), execute (bulk write-back), idempotent
-re-runs, merging into pending clues, failures that leave everything as it was."""
+re-runs, merging into pending clues, failures that leave everything as it was.
+
+Every test here stands on 花垣县's regions, and the runs on the synthetic county loaded into
+the registry: both are loaded once for the module (tests/casework/module_county.py), not once
+per test. The module keeps to one xdist worker, so the month's screening, which the stand-in
+snapshot caches per process (tests/casework/conftest.py), is computed there once.
+"""
 
 from __future__ import annotations
 
@@ -24,10 +30,19 @@ from fangpin.core.models import AuditEvent, Role, User
 from fangpin.policy import resolve
 from fangpin.screening import FINDINGS_FILE, RUN_FILE
 from fangpin.workdays import add_working_days
+from tests.casework import module_county
 from tests.casework.conftest import MONTH, install_snapshot, table_state
 from tests.registry.conftest import LONGTAN_TOWNSHIP, LUXI_COUNTY, make_user
 
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+# The regions and the loaded county, once for the module (in place of the per-test fixtures).
+module_regions = module_county.module_regions
+module_loaded = module_county.module_loaded
+huayuan_regions = module_county.huayuan_regions
+loaded = module_county.loaded
+
+pytestmark = pytest.mark.xdist_group("casework_runs")
 
 
 def run_now(**kwargs: Any) -> ScreeningRun:

@@ -9,11 +9,14 @@ a county outside the scope, 403 for a step outside one's rights. Every refusal c
 
 The registry leaves the database through the snapshot (its own ADBC connection): on PostgreSQL
 it sees committed rows only, so the tests of the routes that read it commit there.
+
+The world is built once for the module (tests/evaluation/shared_world.py); the tests that
+commit build their own, as every test did before.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -24,8 +27,10 @@ from django.urls import reverse
 from fangpin.core.access import SYSTEM
 from fangpin.evaluation.integrity import integrity_run
 from fangpin.evaluation.models import Campaign
+from tests.evaluation import conftest
 from tests.evaluation.conftest import HUAYUAN, LUXI, World, table_state
 from tests.evaluation.pages import client_for, make_campaign, no_inline_script, survey_data
+from tests.evaluation.shared_world import SharedWorld
 
 #: The routes that read the registry through the snapshot (in the request or the setup).
 SNAPSHOT_ROUTES = {
@@ -35,7 +40,8 @@ SNAPSHOT_ROUTES = {
     "web:integrity_push",
 }
 #: The snapshot reads committed rows only on PostgreSQL.
-SNAPSHOT = pytest.mark.django_db(transaction=connection.vendor == "postgresql")
+COMMITS = connection.vendor == "postgresql"
+SNAPSHOT = pytest.mark.django_db(transaction=COMMITS)
 
 ROLES = [
     "auditor",
@@ -207,6 +213,34 @@ EXPECTED: dict[str, dict[str, tuple[int | str, int | str]]] = {
 SUCCESS = {"GET": 200, "POST": 302}
 #: GET routes that answer with a redirect
 REDIRECTS = {"web:evaluation_next"}
+
+
+@pytest.fixture(scope="module")
+def shared_world(
+    django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[SharedWorld]:
+    """The module's world, built before the module's first test starts its transaction."""
+    shared = SharedWorld(django_db_blocker, tmp_path_factory.mktemp("evaluation_scope_matrix"))
+    yield shared
+    shared.close()
+
+
+def _commits(request: pytest.FixtureRequest) -> bool:
+    callspec = getattr(request.node, "callspec", None)
+    return COMMITS and callspec is not None and callspec.params.get("route") in SNAPSHOT_ROUTES
+
+
+@pytest.fixture
+def world(db: None, request: pytest.FixtureRequest, shared_world: SharedWorld) -> Iterator[World]:
+    """The module's world, fetched anew for this test (its writes roll back after it); for a
+    test that commits, the conftest's world, built for it alone."""
+    if _commits(request):
+        shared_world.close()
+        request.getfixturevalue("regions")
+        yield conftest.world.__wrapped__(None)  # type: ignore[attr-defined]
+        return
+    with shared_world.for_test() as fresh:
+        yield fresh
 
 
 def _ids(world: World, campaigns: dict[str, Campaign], target: str) -> Ids:

@@ -3,22 +3,45 @@
 Health details (健康状况, 残疾等级, 残疾类别) are sensitive PI: every person's are masked alike
 (``masking.mask_health``), on the household page, the person forms and the admin, in Chinese
 and in English; only the audited reveal shows them (tests/web/test_reveal_health.py).
+
+The registry's world is built once for the module (tests/module_world.py): every test reads
+it, and rebuilt per test it cost a fifth of the module's time. The tests that need health
+details seed them inside their own transaction, rolled back after each.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
 from fangpin.registry.masking import HEALTH_MASK
 from fangpin.registry.models import Person, person_health
+from tests.module_world import BuiltWorld, registry_module_world, world_for_test
 from tests.registry.conftest import VIEWERS, World
 from tests.registry.health_scan import html_leaks, seed_health
 from tests.web.conftest import client_for
 
 FULL_ID = re.compile(r"\b\d{17}[\dXx]\b")
 FULL_MOBILE = re.compile(r"\b1[3-9]\d{9}\b")
+
+
+@pytest.fixture(scope="module")
+def built_world(
+    django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[BuiltWorld]:
+    """The registry world, built once for the module."""
+    with registry_module_world(django_db_blocker, tmp_path_factory.mktemp("masking")) as built:
+        yield built
+
+
+@pytest.fixture
+def world(db: None, built_world: BuiltWorld) -> Iterator[World]:
+    """The module's world, fetched anew for this test (its writes roll back after it)."""
+    with world_for_test(built_world) as fresh:
+        yield fresh
 
 
 def _urls(world: World) -> list[str]:
